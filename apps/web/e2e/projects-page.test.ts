@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, SCREENSHOT_DIR } from './browser';
+
+const base = inject('baseUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('projects pages in Chromium', () => {
+  it('lists the demo project and opens its overview with counts, classes and thumbnails', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/`);
+    expect(new URL(page.url()).pathname).toBe('/projects');
+    const card = page.getByRole('link', { name: /Campus demo/ });
+    await expect(card.textContent()).resolves.toMatch(/36 images/);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'projects.png'), fullPage: true });
+
+    await card.click();
+    await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Campus demo');
+    const counts = page.getByRole('list', { name: 'Counts' }).or(page.locator('dl[aria-label="Counts"]'));
+    await expect(counts.textContent()).resolves.toMatch(/Images\s*36/);
+    const rows = page.locator('table tbody tr');
+    expect(await rows.count()).toBe(10);
+    await expect(rows.first().textContent()).resolves.toMatch(/1person/);
+    // Thumbnails come through the checked file route and decode in the browser.
+    const thumbs = page.locator('img[src*="variant=thumb"]');
+    expect(await thumbs.count()).toBe(12);
+    await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'project-overview.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('creates a project from the form and shows the API validation message for a blank name', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${base}/projects`);
+    // Next's route announcer is also role=alert; the form's own message has an id.
+    const error = page.locator('#project-name-error');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toBe('name: must not be empty');
+    const name = `Browser project ${Date.now()}`;
+    await page.getByLabel('Project name').fill(name);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(name);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'new-project-mobile.png'), fullPage: true });
+    await page.close();
+  });
+});

@@ -1,0 +1,93 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { getProject } from '@segmenta/db';
+import { Stat } from '@/components/stat';
+import { getServer } from '@/server/context';
+
+export const dynamic = 'force-dynamic';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function load(projectId: string) {
+  if (!UUID_RE.test(projectId)) return null;
+  return getProject(getServer().db, projectId);
+}
+
+export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
+  const project = await load((await params).projectId);
+  return { title: project?.name ?? 'Project not found' };
+}
+
+export default async function ProjectPage({ params }: { params: Promise<{ projectId: string }> }) {
+  const project = await load((await params).projectId);
+  if (!project) notFound();
+  const { db } = getServer();
+  const preview = await db.image.findMany({ where: { projectId: project.id }, orderBy: { createdAt: 'asc' }, take: 12, select: { id: true, fileName: true } });
+  const maxClass = Math.max(1, ...Object.values(project.classCounts));
+  return (
+    <div className="space-y-8">
+      <div>
+        <h1 className="text-2xl font-semibold">{project.name}</h1>
+        {project.description && <p className="mt-1 text-slate-600">{project.description}</p>}
+      </div>
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Counts">
+        <Stat label="Images" value={project.imageCount} />
+        <Stat label="Annotations" value={project.annotationCount} />
+        <Stat label="Train" value={project.splitCounts.train} />
+        <Stat label="Val" value={project.splitCounts.val} />
+        <Stat label="Test" value={project.splitCounts.test} />
+        <Stat label="Unassigned" value={project.splitCounts.unassigned} />
+      </dl>
+      <section aria-labelledby="classes-heading">
+        <h2 id="classes-heading" className="mb-3 text-lg font-medium">
+          Classes
+        </h2>
+        <table className="w-full max-w-xl text-sm">
+          <thead className="text-left text-slate-500">
+            <tr>
+              <th className="py-1 font-normal">Key</th>
+              <th className="py-1 font-normal">Class</th>
+              <th className="py-1 text-right font-normal">Instances</th>
+              <th className="w-1/3 py-1" aria-hidden />
+            </tr>
+          </thead>
+          <tbody>
+            {project.classes.map((c) => {
+              const n = project.classCounts[c.id] ?? 0;
+              return (
+                <tr key={c.id} className="border-t border-slate-100">
+                  <td className="py-1.5 font-mono text-slate-500">{c.hotkey ?? ''}</td>
+                  <td className="py-1.5">
+                    <span className="mr-2 inline-block h-3 w-3 rounded-sm align-middle" style={{ backgroundColor: c.color }} aria-hidden />
+                    {c.name}
+                  </td>
+                  <td className="py-1.5 text-right tabular-nums">{n}</td>
+                  <td className="py-1.5 pl-3" aria-hidden>
+                    <div className="h-2 rounded bg-slate-100">
+                      <div className="h-2 rounded" style={{ width: `${(n / maxClass) * 100}%`, backgroundColor: c.color }} />
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+      {preview.length > 0 && (
+        <section aria-labelledby="images-heading">
+          <h2 id="images-heading" className="mb-3 text-lg font-medium">
+            Images
+          </h2>
+          <ul className="grid grid-cols-3 gap-2 sm:grid-cols-4 lg:grid-cols-6">
+            {preview.map((img) => (
+              <li key={img.id} className="overflow-hidden rounded border border-slate-200 bg-white">
+                {/* Thumbnails are already small webp files served by our own checked route. */}
+                <img src={`/api/images/${img.id}/file?variant=thumb`} alt={img.fileName} loading="lazy" className="aspect-[4/3] w-full object-cover" />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,10 @@
+import { packageTestConfig } from '../../vitest.shared';
+
+// End-to-end: the built app behind `next start`, a real worker, PostgreSQL, Redis and Chromium.
+export default packageTestConfig('web', {
+  include: ['e2e/**/*.test.ts'],
+  globalSetup: ['e2e/global-setup.ts'],
+  testTimeout: 90_000,
+  hookTimeout: 120_000,
+  fileParallelism: false,
+});

@@ -1,0 +1,56 @@
+// The worker process: `npm run start -w @segmenta/worker` (the root `npm start` runs it for you).
+import { EnvError, loadServerEnv } from '@segmenta/contracts';
+import { createDb, LocalBlobStore } from '@segmenta/db';
+import { selectBackend } from '@segmenta/maskrcnn';
+import { defaultHandlers } from './handlers';
+import { jsonLog } from './log';
+import { startWorkerRuntime } from './runtime';
+import { connectRedis, waitForServices } from './services';
+
+const log = jsonLog('worker');
+
+let env;
+try {
+  env = loadServerEnv();
+} catch (err) {
+  console.error(err instanceof EnvError ? err.message : err);
+  process.exit(2);
+}
+
+const db = createDb(env.DATABASE_URL, { poolSize: env.WORKER_CONCURRENCY + 2 });
+const redis = connectRedis(env.REDIS_URL);
+redis.on('error', () => undefined); // reported by waitForServices and the BullMQ workers
+const store = new LocalBlobStore(env.DATA_DIR);
+
+await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
+const backend = await selectBackend(env.MODEL_BACKEND);
+log('info', 'model backend selected', { backend: backend.name, reason: backend.reason });
+
+const runtime = startWorkerRuntime({
+  connection: redis,
+  prefix: env.QUEUE_PREFIX,
+  handlers: defaultHandlers({ db, store }),
+  concurrency: env.WORKER_CONCURRENCY,
+  modelBackend: backend.name,
+  log,
+});
+
+let stopping = false;
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `${sig} received: finishing running jobs`, { graceSeconds: env.WORKER_SHUTDOWN_GRACE_S });
+    runtime
+      .stop(env.WORKER_SHUTDOWN_GRACE_S * 1000)
+      .then(async () => {
+        await db.$disconnect();
+        redis.disconnect();
+        process.exit(0);
+      })
+      .catch((err) => {
+        log('error', 'shutdown failed', { error: (err as Error).message });
+        process.exit(1);
+      });
+  });
+}

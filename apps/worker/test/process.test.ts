@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { workerRegistryKey } from '@segmenta/contracts';
+import { connectRedis } from '../src/services';
+import { testEnv, until } from './helpers';
+
+const env = testEnv();
+const stringEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+const main = path.join(import.meta.dirname, '../src/main.ts');
+const tsx = path.join(import.meta.dirname, '../../../node_modules/.bin/tsx');
+
+function startWorker(extraEnv: Record<string, string>) {
+  const child = spawn(tsx, [main], { env: { ...process.env, ...stringEnv, WORKER_SHUTDOWN_GRACE_S: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d));
+  child.stderr.on('data', (d: Buffer) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe('worker process', () => {
+  it('exits non-zero with a precise message when the environment is invalid', async () => {
+    const w = startWorker({ REDIS_URL: 'http://nope', WORKER_CONCURRENCY: 'lots' });
+    expect(await w.exited).toBe(2);
+    expect(w.output()).toContain('REDIS_URL="http://nope": must start with redis://');
+    expect(w.output()).toContain('WORKER_CONCURRENCY="lots"');
+  });
+
+  it('registers, serves, and leaves cleanly on SIGTERM', async () => {
+    const redis = connectRedis(env.REDIS_URL);
+    await redis.connect();
+    const w = startWorker({});
+    try {
+      await until(async () => (await redis.scard(workerRegistryKey(env.QUEUE_PREFIX))) === 1, 'worker registration', 30_000);
+      expect(w.output()).toContain('"backend":"wasm"');
+      w.child.kill('SIGTERM');
+      expect(await w.exited).toBe(0);
+      expect(await redis.scard(workerRegistryKey(env.QUEUE_PREFIX))).toBe(0);
+      expect(w.output()).toContain('worker stopped');
+    } finally {
+      w.child.kill('SIGKILL');
+      redis.disconnect();
+    }
+  });
+
+  it('keeps retrying with a message naming the unreachable service, and starts once it is up', async () => {
+    const port = 6391;
+    const w = startWorker({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    let server: ReturnType<typeof spawn> | undefined;
+    try {
+      await until(async () => w.output().includes(`Redis is unreachable at redis://127.0.0.1:${port}`), 'the redis-down message', 20_000);
+      expect(w.output()).toContain('redis-server --daemonize yes');
+      expect(w.child.exitCode).toBeNull();
+      server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      await until(async () => w.output().includes('worker started'), 'the worker to start after Redis came up', 30_000);
+    } finally {
+      w.child.kill('SIGKILL');
+      server?.kill('SIGKILL');
+      await w.exited;
+    }
+  });
+});

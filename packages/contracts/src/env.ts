@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { formatPath } from './errors';
+
+// Every process validates its environment at start and exits with a message naming each bad variable.
+
+const postgresUrl = z
+  .string()
+  .url('must be a URL such as postgresql://postgres@127.0.0.1:5432/segmenta')
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must start with postgresql://');
+const redisUrl = z
+  .string()
+  .url('must be a URL such as redis://127.0.0.1:6379')
+  .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis://');
+
+export const serverEnvSchema = z.object({
+  DATABASE_URL: postgresUrl.default('postgresql://postgres@127.0.0.1:5432/segmenta'),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  PORT: z.coerce.number().int('must be an integer').min(1).max(65535, 'must be a port number (1-65535)').default(3000),
+  /** Prefix of every BullMQ key, so a test run never touches the platform's queues. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'may hold letters, digits, ":", "_" and "-" only').default('segmenta'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+  /** Seconds a worker waits for its running jobs on SIGTERM before it hands them back to the queue. */
+  WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(3600).default(20),
+  MODEL_BACKEND: z.enum(['auto', 'wasm', 'tensorflow', 'cpu']).default('auto'),
+});
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: { variable: string; message: string; value?: string }[]) {
+    super(
+      'Invalid environment:\n' +
+        problems.map((p) => `  ${p.variable}=${p.value === undefined ? '(unset)' : JSON.stringify(p.value)}: ${p.message}`).join('\n'),
+    );
+    this.name = 'EnvError';
+  }
+}
+
+/** Empty strings count as unset, as a shell `FOO= cmd` usually means "use the default". */
+export function loadServerEnv(source: Record<string, string | undefined> = process.env): ServerEnv {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(serverEnvSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = serverEnvSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => {
+      const variable = formatPath('', issue.path);
+      return { variable, message: issue.message, value: source[variable] };
+    }),
+  );
+}
+
+/** Removes the password from a connection URL before it goes into a message or a log. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,5 @@
+export { createDb, pingDatabase, PrismaClient, type Db } from './client';
+export * from './projects';
+export * from './images';
+export * from './storage/blob-store';
+export { LocalBlobStore } from './storage/local-blob-store';

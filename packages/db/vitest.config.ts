@@ -1,0 +1,3 @@
+import { packageTestConfig } from '../../vitest.shared';
+
+export default packageTestConfig('db', { testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false });

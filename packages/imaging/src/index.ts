@@ -1,0 +1,3 @@
+export * from './process-upload';
+export * from './synthetic';
+export { seededRandom } from './random';

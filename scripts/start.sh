@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `npm start`: install, generate, migrate, seed the demo project, build, then run web + one worker.
+source "$(dirname "$0")/lib.sh"
+
+export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/segmenta}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export DATA_DIR="$(realpath -m "${DATA_DIR:-$ROOT/data}")"
+export PORT="${PORT:-3000}"
+export NEXT_TELEMETRY_DISABLED=1
+
+install_deps
+ensure_services
+npx --no-install tsx scripts/prepare-database.ts --seed
+say "building the web app"
+npx --no-install turbo run build --filter=@segmenta/web --output-logs=errors-only
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'cleanup; exit 0' INT TERM
+
+(cd apps/worker && exec npx --no-install tsx src/main.ts) &
+pids+=($!)
+(cd apps/web && exec npx --no-install next start -p "$PORT") &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$PORT/projects"; then
+    say "Segmenta is running: http://localhost:$PORT  (health: http://localhost:$PORT/api/health; Ctrl+C stops web and worker)"
+    break
+  fi
+  sleep 1
+done
+wait -n "${pids[@]}"
+die "a process exited; stopping the platform"

@@ -1,0 +1,25 @@
+// Adds up the per-package vitest JSON reports into the one closing line CI reads: "N passed, N failed".
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2] ?? '.test-results';
+const total = { passed: 0, failed: 0, skipped: 0 };
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+for (const file of files) {
+  const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+  // A test file that fails to load has no failed test in it, but it is a failure all the same.
+  const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  const row = {
+    passed: report.numPassedTests ?? 0,
+    failed: (report.numFailedTests ?? 0) + brokenFiles,
+    skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
+  };
+  for (const k of Object.keys(total)) total[k] += row[k];
+  console.log(`${path.basename(file, '.json').padEnd(12)} ${String(row.passed).padStart(4)} passed ${String(row.failed).padStart(3)} failed ${String(row.skipped).padStart(3)} skipped`);
+}
+if (files.length === 0) {
+  console.error('no test reports were written');
+  total.failed = 1;
+}
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exit(total.failed > 0 ? 1 : 0);

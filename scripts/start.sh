@@ -23,9 +23,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 0' INT TERM
 
-(cd apps/worker && exec npx --no-install tsx src/main.ts) &
+# node --import tsx (not the tsx CLI) so signals reach the worker itself, not a wrapper.
+(cd apps/worker && exec node --import tsx src/main.ts) &
 pids+=($!)
-(cd apps/web && exec npx --no-install next start -p "$PORT") &
+(cd apps/web && exec "$ROOT/node_modules/.bin/next" start -p "$PORT") &
 pids+=($!)
 
 for _ in $(seq 1 120); do

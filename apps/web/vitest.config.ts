@@ -1,4 +1,4 @@
-import { packageTestConfig } from '../../vitest.shared';
+import { packageTestConfig } from '../../vitest.shared.ts';
 
 // End-to-end: the built app behind `next start`, a real worker, PostgreSQL, Redis and Chromium.
 export default packageTestConfig('web', {

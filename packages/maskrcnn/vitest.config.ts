@@ -1,4 +1,4 @@
-import { packageTestConfig } from '../../vitest.shared';
+import { packageTestConfig } from '../../vitest.shared.ts';
 
 // Model tests run real tensors on the wasm/cpu backends: generous timeouts, one file at a time so two
 // wasm instances do not fight over the machine's two cores.

@@ -48,7 +48,8 @@ export function startWeb(port: number, env: Record<string, string | undefined> =
 }
 
 export function startWorker(env: Record<string, string | undefined> = {}): Proc {
-  return run(path.join(BIN, 'tsx'), ['src/main.ts'], path.join(ROOT, 'apps/worker'), env);
+  // node --import tsx rather than the tsx CLI, so stopping it stops the worker and not just a wrapper.
+  return run(process.execPath, ['--import', 'tsx', 'src/main.ts'], path.join(ROOT, 'apps/worker'), env);
 }
 
 export async function waitForHttp(url: string, proc: Proc, ok: (status: number) => boolean = (s) => s === 200, timeoutMs = 60_000): Promise<void> {

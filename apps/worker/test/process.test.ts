@@ -8,10 +8,10 @@ import { testEnv, until } from './helpers';
 const env = testEnv();
 const stringEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
 const main = path.join(import.meta.dirname, '../src/main.ts');
-const tsx = path.join(import.meta.dirname, '../../../node_modules/.bin/tsx');
 
 function startWorker(extraEnv: Record<string, string>) {
-  const child = spawn(tsx, [main], { env: { ...process.env, ...stringEnv, WORKER_SHUTDOWN_GRACE_S: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node --import tsx, not the tsx CLI: signals must reach the worker, not a wrapper that would orphan it.
+  const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...process.env, ...stringEnv, WORKER_SHUTDOWN_GRACE_S: '1', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d));
   child.stderr.on('data', (d: Buffer) => (output += d));

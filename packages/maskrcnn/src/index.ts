@@ -1,12 +1,21 @@
-// Public API of @segmenta/maskrcnn. Modules are added here as they land (see README).
+// Public API of @segmenta/maskrcnn (see README).
 export { selectBackend, type BackendChoice, type BackendName, type BackendPreference } from './select-backend';
-export * from './ops/anchors';
+export * from './config/index.js';
+export * from './model/index.js';
+export * from './weights/index.js';
+// Both modules name a StateDict; the reader's (a Map of typed tensors) is the one callers build.
+export type { StateDict } from './weights/index.js';
+export {
+  generateAnchors,
+  cellAnchors,
+  gridAnchors,
+  numAnchorsPerLocation,
+} from './ops/anchors';
 export * from './ops/box-coder';
 export * from './ops/boxes';
 export * from './ops/nms';
 export * from './ops/roi-align';
 export * from './ops/roi-align-gather';
-export type * from './ops/roi-align-sampling';
 export * from './ops/multi-scale-roi-align';
-export * from './ops/transform';
+export { IMAGENET_MEAN, IMAGENET_STD, resizedSize, normalizeImage, resizeImage, batchImages, transformImages, resizeBoxes } from './ops/transform';
 export * from './ops/paste-masks';

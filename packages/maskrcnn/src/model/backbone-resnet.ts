@@ -1,0 +1,74 @@
+// torchvision ResNet with Bottleneck blocks (ResNet v1.5: the stride sits on the 3×3 conv) and
+// FrozenBatchNorm2d, as used by maskrcnn_resnet50_fpn. Returns layer1–layer4 outputs as C2–C5.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Quad, ResNetFpnBackbone } from '../config/types.js';
+import { applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone.js';
+import { convBn, maxPool2d } from './layers.js';
+import type { Params } from './params.js';
+import { convSpecs, frozenBnSpecs, type ParamSpec } from './spec.js';
+
+const EXPANSION = 4;
+const STEM = 64;
+
+interface BlockShape {
+  name: string;
+  inC: number;
+  width: number;
+  outC: number;
+  stride: number;
+  downsample: boolean;
+}
+
+function blocks(cfg: ResNetFpnBackbone): BlockShape[] {
+  const out: BlockShape[] = [];
+  let inC = STEM;
+  cfg.layers.forEach((n, i) => {
+    const planes = 64 * 2 ** i;
+    const width = Math.floor(planes * (cfg.widthPerGroup / 64));
+    const outC = planes * EXPANSION;
+    for (let j = 0; j < n; j++) {
+      const stride = j === 0 && i > 0 ? 2 : 1;
+      out.push({ name: `${BODY_PREFIX}.layer${i + 1}.${j}`, inC, width, outC, stride, downsample: j === 0 && (stride !== 1 || inC !== outC) });
+      inC = outC;
+    }
+  });
+  return out;
+}
+
+function stageEnds(cfg: ResNetFpnBackbone): Set<number> {
+  const ends = new Set<number>();
+  let acc = 0;
+  for (const n of cfg.layers) ends.add((acc += n) - 1);
+  return ends;
+}
+
+export function resnetBody(cfg: ResNetFpnBackbone): BackboneBody {
+  const bs = blocks(cfg);
+  const ends = stageEnds(cfg);
+  const specs: ParamSpec[] = [...convSpecs(`${BODY_PREFIX}.conv1`, STEM, 3, 7), ...frozenBnSpecs(`${BODY_PREFIX}.bn1`, STEM)];
+  for (const b of bs) {
+    specs.push(
+      ...convSpecs(`${b.name}.conv1`, b.width, b.inC, 1), ...frozenBnSpecs(`${b.name}.bn1`, b.width),
+      ...convSpecs(`${b.name}.conv2`, b.width, b.width, 3), ...frozenBnSpecs(`${b.name}.bn2`, b.width),
+      ...convSpecs(`${b.name}.conv3`, b.outC, b.width, 1), ...frozenBnSpecs(`${b.name}.bn3`, b.outC),
+    );
+    if (b.downsample) specs.push(...convSpecs(`${b.name}.downsample.0`, b.outC, b.inC, 1), ...frozenBnSpecs(`${b.name}.downsample.1`, b.outC));
+  }
+  const outChannels = cfg.layers.map((_, i) => 64 * 2 ** i * EXPANSION) as Quad;
+
+  const forward = (p: Params, image: tf.Tensor4D): BodyFeatures => {
+    let x = convBn(p, `${BODY_PREFIX}.conv1`, `${BODY_PREFIX}.bn1`, image, { stride: 2, padding: 3, relu: true });
+    x = maxPool2d(x, 3, 2, 1);
+    const feats: tf.Tensor4D[] = [];
+    bs.forEach((b, idx) => {
+      const identity = b.downsample ? convBn(p, `${b.name}.downsample.0`, `${b.name}.downsample.1`, x, { stride: b.stride }) : x;
+      let y = convBn(p, `${b.name}.conv1`, `${b.name}.bn1`, x, { relu: true });
+      y = convBn(p, `${b.name}.conv2`, `${b.name}.bn2`, y, { stride: b.stride, padding: 1, relu: true });
+      y = convBn(p, `${b.name}.conv3`, `${b.name}.bn3`, y);
+      x = tf.relu(tf.add(y, identity)) as tf.Tensor4D;
+      if (ends.has(idx)) feats.push(x);
+    });
+    return feats as BodyFeatures;
+  };
+  return { specs: applyTrainable(specs, cfg.trainableLayers), outChannels, forward };
+}

@@ -1,0 +1,18 @@
+export * from './spec.js';
+export { tfShape, fromTorch, toTorch } from './layout.js';
+export * from './params.js';
+export * from './layers.js';
+export { foldBatchNorms, convBnPairs, bnPrefixFor, type FoldedParams } from './fold.js';
+export { bodyParamTrainable, applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone.js';
+export { resnetBody } from './backbone-resnet.js';
+export { smallBody } from './backbone-small.js';
+export { miniBody } from './backbone-mini.js';
+export { fpnSpecs, fpnForward, type FpnFeatures } from './fpn.js';
+export { rpnHeadSpecs, rpnHeadForward, type RpnHeadOutput } from './rpn-head.js';
+export { boxHeadSpecs, boxHeadForward, type BoxHeadOutput } from './box-head.js';
+export { maskHeadSpecs, maskHeadForward } from './mask-head.js';
+export { makeBody, modelParamSpecs, extractFeatures } from './network.js';
+export { selectProposals, type ProposalOptions, type Proposals } from './proposals.js';
+export { selectDetections, type DetectionOptions, type Detections } from './detections.js';
+export { runInference, type Network, type ImageDetections, type InferenceTrace, type InferenceOutput } from './inference.js';
+export { MaskRCNN } from './maskrcnn.js';

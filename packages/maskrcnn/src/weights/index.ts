@@ -1,0 +1,10 @@
+export { WeightsFormatError } from './errors.js';
+export type { DType, ReadOptions, StateDict, TensorData, TensorEntry } from './types.js';
+export { DTYPE_SIZE, halfToFloat, bfloat16ToFloat, numel } from './dtype.js';
+export { loadPth, readPth } from './pth.js';
+export { readSafetensors, writeSafetensors, safetensorsMetadata } from './safetensors.js';
+export { readWeights, detectFormat, maybeGunzip, type WeightsFormat } from './read.js';
+export { unwrapStateDict, isTensorEntry } from './unwrap.js';
+export { PyDict } from './pickle.js';
+export { readStateDict, writeStateDictSafetensors } from './file.js';
+export { toCurrentTorchvisionKey, upgradeTorchvisionKeys } from './torchvision-keys.js';

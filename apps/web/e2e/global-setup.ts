@@ -20,7 +20,7 @@ export default async function setup(project: TestProject) {
     await waitForHttp(`${baseUrl}/api/health`, procs[1]!);
   } catch (err) {
     await Promise.all(procs.map((p) => p.stop()));
-    throw new Error(`${(err as Error).message}\n--- worker ---\n${procs[0]!.output()}`);
+    throw new Error(`${(err as Error).message}\n--- worker ---\n${procs[0]!.output()}`, { cause: err });
   }
   project.provide('baseUrl', baseUrl);
   return async () => {

@@ -4,3 +4,5 @@ export * from './queues';
 export * from './training-config';
 export * from './projects';
 export * from './health';
+export * from './images';
+export * from './random';

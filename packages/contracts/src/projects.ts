@@ -69,3 +69,24 @@ export interface ProjectDto extends ProjectSummaryDto {
   /** Instances per class id. */
   classCounts: Record<string, number>;
 }
+
+export const updateProjectBodySchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(120).optional(),
+    description: z.string().max(2000).optional(),
+    archived: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of name, description, archived' });
+
+const hotkey = z.string().regex(/^[0-9a-z]$/, 'must be one digit or lower-case letter');
+
+export const createClassBodySchema = z.object({ name: labelClassInputSchema.shape.name, color: hexColor.optional(), hotkey: hotkey.nullable().optional() }).strict();
+export const updateClassBodySchema = z
+  .object({ name: labelClassInputSchema.shape.name.optional(), color: hexColor.optional(), hotkey: hotkey.nullable().optional(), order: z.number().int().min(0).optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
+export const mergeClassBodySchema = z.object({ into: z.string().uuid('must be a class id (UUID)') }).strict();
+export const classIdParamSchema = z.object({ classId: z.string().uuid('must be a class id (UUID)') });
+/** What to do with the annotations of a class being deleted: refuse (default) or delete them too. */
+export const deleteClassQuerySchema = z.object({ annotations: z.enum(['refuse', 'delete']).default('refuse') }).strict();

@@ -1,5 +1,8 @@
 import { DEFAULT_CLASSES, splits, type CreateProjectBody, type ProjectDto, type ProjectSummaryDto, type Split } from '@segmenta/contracts';
 import type { Db } from './client';
+import { deleteUnreferencedBlobs } from './blob-gc';
+import { imageBlobKeys } from './images';
+import type { BlobStore } from './storage/blob-store';
 
 /** Creates a project and its ordered classes in one transaction (the default ten unless given). */
 export async function createProject(db: Db, body: CreateProjectBody): Promise<ProjectDto> {
@@ -88,4 +91,27 @@ export async function getProject(db: Db, id: string): Promise<ProjectDto | null>
 
 export async function findProjectByName(db: Db, name: string) {
   return db.project.findFirst({ where: { name }, orderBy: { createdAt: 'asc' } });
+}
+
+export async function updateProject(db: Db, id: string, body: { name?: string; description?: string; archived?: boolean }): Promise<ProjectDto | null> {
+  const exists = await db.project.findUnique({ where: { id }, select: { id: true } });
+  if (!exists) return null;
+  await db.project.update({
+    where: { id },
+    data: {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.archived !== undefined ? { archivedAt: body.archived ? new Date() : null } : {}),
+    },
+  });
+  return getProject(db, id);
+}
+
+/** Deletes the project and everything in it (rows cascade), then the files no other project uses. */
+export async function deleteProject(db: Db, store: BlobStore, id: string): Promise<boolean> {
+  const images = await db.image.findMany({ where: { projectId: id }, select: { originalKey: true, webKey: true, thumbKey: true } });
+  const { count } = await db.project.deleteMany({ where: { id } });
+  if (count === 0) return false;
+  await deleteUnreferencedBlobs(db, store, images.flatMap(imageBlobKeys));
+  return true;
 }

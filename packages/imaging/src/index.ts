@@ -1,3 +1,3 @@
 export * from './process-upload';
 export * from './synthetic';
-export { seededRandom } from './random';
+export { seededRandom } from '@segmenta/contracts';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { seededRandom } from './random';
+import { seededRandom } from '@segmenta/contracts';
 
 // Synthetic "shapes on textured backgrounds" scenes with exact instance polygons: demo data for the
 // seed, and a dataset the model can really learn in tests and benchmarks.

@@ -1,5 +1,6 @@
 // Public API of @segmenta/maskrcnn (see README).
 export { selectBackend, type BackendChoice, type BackendName, type BackendPreference } from './select-backend';
+export * from './backend/index.js';
 export * from './config/index.js';
 export * from './model/index.js';
 export * from './weights/index.js';

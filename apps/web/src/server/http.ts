@@ -18,12 +18,25 @@ async function unavailableServices(): Promise<string[]> {
   return down;
 }
 
+/** Errors our data layer raises on purpose, and Prisma's "unique" / "not found" answers. */
+function fromDomainError(err: unknown): AppError | null {
+  const e = err as { code?: string; meta?: { target?: unknown; modelName?: string }; name?: string; message?: string };
+  if (e?.code === 'P2002') {
+    const target = Array.isArray(e.meta?.target) ? e.meta.target.join(', ') : String(e.meta?.target ?? 'a unique field');
+    return new AppError('conflict', `Another ${e.meta?.modelName ?? 'record'} already has this ${target}`);
+  }
+  if (e?.code === 'P2025' || e?.name === 'NotFoundError') return new AppError('not_found', `${e.meta?.modelName ?? 'Record'} not found`);
+  return null;
+}
+
 export async function errorResponse(err: unknown): Promise<NextResponse> {
   if (err instanceof AppError) return NextResponse.json(err.toBody(), { status: err.status });
   if (err instanceof z.ZodError) {
     const app = new AppError('validation_failed', 'Invalid request', issuesToDetails(err.issues));
     return NextResponse.json(app.toBody(), { status: 400 });
   }
+  const known = fromDomainError(err);
+  if (known) return NextResponse.json(known.toBody(), { status: known.status });
   const down = await unavailableServices().catch(() => []);
   if (down.length) {
     const app = new AppError('service_unavailable', `${down.join('; ')}; try again shortly (see /api/health)`);

@@ -1,17 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getProject } from '@segmenta/db';
+import { ProjectNav } from '@/components/project-nav';
 import { Stat } from '@/components/stat';
 import { getServer } from '@/server/context';
+import { loadProject as load } from '@/server/load-project';
 
 export const dynamic = 'force-dynamic';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function load(projectId: string) {
-  if (!UUID_RE.test(projectId)) return null;
-  return getProject(getServer().db, projectId);
-}
 
 export async function generateMetadata({ params }: { params: Promise<{ projectId: string }> }): Promise<Metadata> {
   const project = await load((await params).projectId);
@@ -26,9 +20,12 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
   const maxClass = Math.max(1, ...Object.values(project.classCounts));
   return (
     <div className="space-y-8">
-      <div>
-        <h1 className="text-2xl font-semibold">{project.name}</h1>
-        {project.description && <p className="mt-1 text-slate-600">{project.description}</p>}
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold">{project.name}</h1>
+          {project.description && <p className="mt-1 text-slate-600">{project.description}</p>}
+        </div>
+        <ProjectNav projectId={project.id} active="overview" />
       </div>
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Counts">
         <Stat label="Images" value={project.imageCount} />

@@ -1,14 +1,34 @@
 import { NextResponse } from 'next/server';
-import { AppError, parseOrThrow, projectIdParamSchema } from '@segmenta/contracts';
-import { getProject } from '@segmenta/db';
+import { AppError, parseOrThrow, projectIdParamSchema, updateProjectBodySchema } from '@segmenta/contracts';
+import { deleteProject, getProject, updateProject } from '@segmenta/db';
 import { getServer } from '@/server/context';
-import { route } from '@/server/http';
+import { readJson, route } from '@/server/http';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route<{ projectId: string }>(async (_req, { params }) => {
+type Params = { projectId: string };
+const notFound = (id: string) => new AppError('not_found', `Project ${id} does not exist`);
+
+export const GET = route<Params>(async (_req, { params }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
   const project = await getProject(getServer().db, projectId);
-  if (!project) throw new AppError('not_found', `Project ${projectId} does not exist`);
+  if (!project) throw notFound(projectId);
   return NextResponse.json(project);
+});
+
+/** Rename, describe, archive (`archived: true`) or restore. */
+export const PATCH = route<Params>(async (req, { params }) => {
+  const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
+  const body = parseOrThrow(updateProjectBodySchema, await readJson(req, 10_000), 'project update');
+  const project = await updateProject(getServer().db, projectId, body);
+  if (!project) throw notFound(projectId);
+  return NextResponse.json(project);
+});
+
+/** Deletes the project with its images, annotations, runs and the files nothing else uses. */
+export const DELETE = route<Params>(async (_req, { params }) => {
+  const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
+  const { db, store } = getServer();
+  if (!(await deleteProject(db, store, projectId))) throw notFound(projectId);
+  return new Response(null, { status: 204 });
 });

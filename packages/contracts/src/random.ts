@@ -1,3 +1,4 @@
+// Shared by the synthetic-data generator and the dataset splitter: same seed, same result everywhere.
 /** mulberry32: tiny, fast, seedable; the same seed gives the same images and splits everywhere. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

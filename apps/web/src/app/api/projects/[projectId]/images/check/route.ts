@@ -1,0 +1,14 @@
+import { NextResponse } from 'next/server';
+import { checkHashesBodySchema, parseOrThrow, projectIdParamSchema } from '@segmenta/contracts';
+import { existingHashes } from '@segmenta/db';
+import { getServer } from '@/server/context';
+import { readJson, route } from '@/server/http';
+
+export const dynamic = 'force-dynamic';
+
+/** Resumable uploads: which of these sha256 hashes the project already holds (→ image id). */
+export const POST = route<{ projectId: string }>(async (req, { params }) => {
+  const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
+  const { sha256 } = parseOrThrow(checkHashesBodySchema, await readJson(req, 500_000), 'hash list');
+  return NextResponse.json({ existing: await existingHashes(getServer().db, projectId, sha256) });
+});

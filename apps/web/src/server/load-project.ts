@@ -1,0 +1,14 @@
+import 'server-only';
+import { getImage, getProject } from '@segmenta/db';
+import { getServer } from './context';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Pages take ids from the URL: anything that is not a UUID is simply "not found". */
+export async function loadProject(projectId: string) {
+  return UUID_RE.test(projectId) ? getProject(getServer().db, projectId) : null;
+}
+
+export async function loadImage(imageId: string) {
+  return UUID_RE.test(imageId) ? getImage(getServer().db, imageId) : null;
+}

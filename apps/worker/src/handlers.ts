@@ -1,14 +1,25 @@
+import type { Redis } from 'ioredis';
 import { QUEUES } from '@segmenta/contracts';
 import type { BlobStore, Db } from '@segmenta/db';
 import { repairDerivedFilesHandler } from './jobs/repair-derived-files';
+import { trainRunHandler } from './jobs/train-run';
 import type { HandlerRegistry } from './runtime';
 
-/**
- * The jobs this worker serves. Training and inference handlers join when the model issues land; until
- * then their jobs wait in their queues (visible in /api/health) rather than being failed.
- */
-export function defaultHandlers(deps: { db: Db; store: BlobStore }): HandlerRegistry {
+export interface HandlerDeps {
+  db: Db;
+  store: BlobStore;
+  redis: Redis;
+  dataDir: string;
+  /** BullMQ/Redis key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  /** Model backend in use, recorded on each run. */
+  backend: string;
+}
+
+/** The jobs this worker serves. Inference handlers join with the predictions issue. */
+export function defaultHandlers(deps: HandlerDeps): HandlerRegistry {
   return {
     [QUEUES.maintenance]: { 'repair-derived-files': repairDerivedFilesHandler(deps) },
+    [QUEUES.training]: { train: trainRunHandler(deps) },
   };
 }

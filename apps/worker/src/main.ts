@@ -1,7 +1,7 @@
 // The worker process: `npm run start -w @segmenta/worker` (the root `npm start` runs it for you).
 import { EnvError, loadServerEnv } from '@segmenta/contracts';
 import { createDb, LocalBlobStore } from '@segmenta/db';
-import { selectBackend } from '@segmenta/maskrcnn';
+import { registerAllGradients, registerWasmTrainingKernels, selectBackend } from '@segmenta/maskrcnn';
 import { defaultHandlers } from './handlers';
 import { jsonLog } from './log';
 import { startWorkerRuntime } from './runtime';
@@ -24,12 +24,15 @@ const store = new LocalBlobStore(env.DATA_DIR);
 
 await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
 const backend = await selectBackend(env.MODEL_BACKEND);
+// Training needs every gradient registered and, on wasm, the kernels the backend lacks.
+await registerAllGradients();
+registerWasmTrainingKernels();
 log('info', 'model backend selected', { backend: backend.name, reason: backend.reason });
 
 const runtime = startWorkerRuntime({
   connection: redis,
   prefix: env.QUEUE_PREFIX,
-  handlers: defaultHandlers({ db, store }),
+  handlers: defaultHandlers({ db, store, redis, dataDir: env.DATA_DIR, prefix: env.QUEUE_PREFIX, backend: backend.name }),
   concurrency: env.WORKER_CONCURRENCY,
   modelBackend: backend.name,
   log,

@@ -1,1 +1,6 @@
 export * from './geometry';
+export * from './rle';
+export * from './rasterize';
+export * from './contours';
+export * from './schema';
+export * from './eval';

@@ -6,3 +6,4 @@ export * from './projects';
 export * from './health';
 export * from './images';
 export * from './random';
+export * from './runs';

@@ -6,3 +6,4 @@ export * from './splits';
 export { deleteUnreferencedBlobs } from './blob-gc';
 export * from './storage/blob-store';
 export { LocalBlobStore } from './storage/local-blob-store';
+export * from './runs';

@@ -4,6 +4,12 @@ export * from './backend/index.js';
 export * from './config/index.js';
 export * from './model/index.js';
 export * from './weights/index.js';
+export * from './trainer/index.js';
+export * from './checkpoint/index.js';
+// model/ and checkpoint/ both name a LoadOptions; the model's (state-dict loading) keeps the plain name.
+export type { LoadOptions } from './model/index.js';
+export type { LoadOptions as CheckpointLoadOptions } from './checkpoint/codec.js';
+export { saveCheckpoint, loadCheckpoint, readOptimizerFile } from './checkpoint/node.js';
 // Both modules name a StateDict; the reader's (a Map of typed tensors) is the one callers build.
 export type { StateDict } from './weights/index.js';
 export {

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiErrorSchema, loadServerEnv, type ProjectDto, type RunDto, type UploadResultDto } from '@segmenta/contracts';
+import { polygonsArea, polygonsBbox } from '@segmenta/coco';
+import { createDb, type Db } from '@segmenta/db';
+import { renderScene } from '@segmenta/imaging';
+
+// Launch through the API; the suite's real worker process trains the `tiny` preset for real.
+const base = inject('baseUrl');
+const env = loadServerEnv();
+let db: Db;
+let project: ProjectDto;
+
+const post = (p: string, body: unknown) => fetch(`${base}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function waitForRun(id: string, done: (r: RunDto) => boolean, timeoutMs = 150_000): Promise<RunDto> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    const run = (await (await fetch(`${base}/api/runs/${id}`)).json()) as RunDto;
+    if (done(run)) return run;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`run ${id} did not reach the expected state in ${timeoutMs} ms`);
+}
+
+beforeAll(async () => {
+  db = createDb(env.DATABASE_URL);
+  project = (await (await post('/api/projects', { name: `Training ${Date.now()}`, classes: [{ name: 'circle' }, { name: 'square' }] })).json()) as ProjectDto;
+  const scenes = await Promise.all(Array.from({ length: 6 }, (_, i) => renderScene({ width: 160, height: 120, classCount: 2, seed: 1000 + i + (Date.now() % 1000) * 10, minInstances: 1, maxInstances: 3 })));
+  const form = new FormData();
+  scenes.forEach((s, i) => form.append('files', new Blob([new Uint8Array(s.png)]), `scene-${i}.png`));
+  const uploaded = (await (await fetch(`${base}/api/projects/${project.id}/images`, { method: 'POST', body: form })).json()) as UploadResultDto;
+  expect(uploaded.images).toHaveLength(6);
+  // The editor issue brings an annotation API; until then the test writes the scenes' polygons directly.
+  for (const [i, img] of uploaded.images.entries()) {
+    await db.annotation.createMany({
+      data: scenes[i]!.instances.map((inst) => {
+        const [x, y, w, h] = polygonsBbox([inst.polygon]);
+        return { imageId: img.id, labelClassId: project.classes[inst.classIndex]!.id, polygons: [inst.polygon], bboxX: x, bboxY: y, bboxW: w, bboxH: h, area: polygonsArea([inst.polygon]) };
+      }),
+    });
+  }
+  const ids = uploaded.images.map((i) => i.id);
+  await post(`/api/projects/${project.id}/splits`, { imageIds: ids.slice(0, 4), split: 'train' });
+  await post(`/api/projects/${project.id}/splits`, { imageIds: ids.slice(4, 5), split: 'val' });
+  await post(`/api/projects/${project.id}/splits`, { imageIds: ids.slice(5), split: 'test' });
+});
+
+afterAll(async () => {
+  await db.$disconnect();
+});
+
+describe('training runs', () => {
+  it('refuses bad configs at launch with the field path', async () => {
+    const cases: [unknown, string][] = [
+      [{ name: 'x', epochs: 0 }, 'epochs'],
+      [{ name: 'x', optimizer: { type: 'adam', learningRate: -1 } }, 'optimizer.learningRate'],
+      [{ name: 'x', backbone: 'vgg16' }, 'backbone'],
+      [{ name: 'x', preset: 'tiny', batchSize: 9 }, 'batchSize'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await post(`/api/projects/${project.id}/runs`, body);
+      expect(res.status).toBe(400);
+      expect(apiErrorSchema.parse(await res.json()).error.details.map((d) => d.path)).toContain(path);
+    }
+  });
+
+  it('trains 2 epochs on a worker: metric rows per epoch and split, best checkpoint on disk', async () => {
+    const res = await post(`/api/projects/${project.id}/runs`, { name: 'tiny e2e', preset: 'tiny', epochs: 2, batchSize: 2, optimizer: { type: 'adam', learningRate: 1e-3 }, seed: 3 });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const run = await waitForRun(id, (r) => r.status === 'completed' || r.status === 'failed');
+    expect(run.error).toBeNull();
+    expect(run.status).toBe('completed');
+    expect(run.backend).toBe('wasm');
+    expect(run.datasetSnapshot!.splits.train).toHaveLength(4);
+    expect(run.metrics.map((m) => `${m.epoch}/${m.split}`).sort()).toEqual(['1/test', '1/train', '1/val', '2/test', '2/train', '2/val']);
+    for (const m of run.metrics) {
+      for (const v of [m.loss, m.lossClassifier, m.lossBoxReg, m.lossMask, m.lossObjectness, m.lossRpnBoxReg]) expect(Number.isFinite(v)).toBe(true);
+      if (m.split === 'train') expect(m.mapSegm).toBeNull();
+      else expect(m.mapSegm).toBeGreaterThanOrEqual(0);
+    }
+    const best = run.checkpoints.filter((c) => c.isBest);
+    expect(best).toHaveLength(1);
+    const row = await db.checkpoint.findUniqueOrThrow({ where: { id: best[0]!.id } });
+    expect(existsSync(path.join(env.DATA_DIR, row.path, 'model.json'))).toBe(true);
+    expect(existsSync(path.join(env.DATA_DIR, row.path, 'optimizer.safetensors'))).toBe(true);
+    expect(await db.stepMetric.count({ where: { runId: id } })).toBe(4);
+  });
+
+  it('cancels a running run within a step and can resume it from its checkpoint', async () => {
+    const { id } = (await (await post(`/api/projects/${project.id}/runs`, { name: 'long', preset: 'tiny', epochs: 200, batchSize: 1, seed: 4 })).json()) as { id: string };
+    await waitForRun(id, (r) => r.epochsDone >= 1);
+    expect((await post(`/api/runs/${id}/cancel`, {})).status).toBe(202);
+    const cancelled = await waitForRun(id, (r) => r.status === 'cancelled', 60_000);
+    expect(cancelled.checkpoints.length).toBeGreaterThanOrEqual(1);
+    const again = await post(`/api/runs/${id}/cancel`, {});
+    expect(again.status).toBe(409);
+    const resumed = await post(`/api/runs/${id}/resume`, {});
+    expect(resumed.status).toBe(202);
+    const running = await waitForRun(id, (r) => r.status === 'running' && r.epochsDone > cancelled.epochsDone, 90_000);
+    // The resumed run continues the history: no epoch appears twice for a split.
+    const keys = running.metrics.map((m) => `${m.epoch}/${m.split}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    await post(`/api/runs/${id}/cancel`, {});
+    await waitForRun(id, (r) => r.status === 'cancelled', 60_000);
+  });
+});

@@ -1,0 +1,169 @@
+// COCO detection / instance-segmentation evaluation with COCOeval's semantics (iouType 'bbox' or
+// 'segm'). Deliberate difference: matches are tracked as booleans, whereas COCOeval stores matched
+// ground-truth ids and tests `== 0`, so a ground truth with id 0 counts as unmatched there
+// (parseCocoFile warns about such ids).
+
+import type { Bbox } from '../geometry';
+import { segmentationToRle } from '../rasterize';
+import { rleArea, rleCounts, rleToBbox, type AnyRle } from '../rle';
+import type { CocoFile, Segmentation } from '../schema';
+import { accumulate, categoryAp, summarize, SUMMARY_KEYS, type Accumulated, type SummaryKey } from './accumulate';
+import { bboxIou, iouMatrix, maskIou, type PreparedMask } from './iou';
+import { evaluateImage, scoreOrder, type ImageEval } from './match';
+import { defaultParams, type EvalParams, type IouType } from './params';
+
+export { defaultParams, linspace, type EvalParams, type IouType, type AreaLabel } from './params';
+export { SUMMARY_KEYS, type SummaryKey, type Accumulated } from './accumulate';
+export { bboxIou } from './iou';
+
+/** One detection of a results file. */
+export interface CocoResult {
+  image_id: number;
+  category_id: number;
+  score: number;
+  bbox?: Bbox | number[];
+  segmentation?: Segmentation;
+}
+
+export interface CocoEvalOptions {
+  iouType: IouType;
+  /** Override parts of the defaults (e.g. maxDets); summaries assume three maxDets as COCO's. */
+  params?: Partial<Omit<EvalParams, 'iouType'>>;
+  /** Restrict to these images / categories (defaults: every image and category of the ground truth). */
+  imgIds?: number[];
+  catIds?: number[];
+}
+
+export interface CocoEvalResult {
+  /** The 12 COCOeval.stats numbers, -1 where undefined. */
+  stats: number[];
+  summary: Record<SummaryKey, number>;
+  perCategory: { categoryId: number; name: string; ap: number }[];
+  accumulated: Accumulated;
+  params: EvalParams;
+  imgIds: number[];
+  catIds: number[];
+}
+
+interface Item {
+  area: number;
+  iscrowd: boolean;
+  score: number;
+  box: Bbox;
+  segmentation?: Segmentation;
+  mask?: PreparedMask;
+}
+
+function prepareMask(seg: Segmentation | undefined, h: number, w: number, what: string): PreparedMask {
+  if (seg === undefined) throw new Error(`${what} has no segmentation (needed for iouType 'segm')`);
+  const rle = segmentationToRle(seg, h, w);
+  const counts = rleCounts(rle);
+  const uncompressed = { size: rle.size, counts };
+  return { rle: uncompressed, area: rleArea(uncompressed), box: rleToBbox(uncompressed) };
+}
+
+/**
+ * Results as COCO.loadRes prepares them. Its branch is chosen by the *first* result: when that has
+ * a bbox, every detection's area is its box area, even in segm evaluation (so the area ranges of
+ * unmatched mask detections use box areas); otherwise the area is the mask area.
+ */
+function prepareResults(results: readonly CocoResult[], imageIds: Set<number>): Item[] {
+  const byBox = results.length > 0 && (results[0]!.bbox?.length ?? 0) > 0;
+  return results.map((r, i) => {
+    if (!imageIds.has(r.image_id)) throw new Error(`results[${i}]: image_id ${r.image_id} is not in the ground truth`);
+    if (byBox) {
+      if (!r.bbox || r.bbox.length !== 4) throw new Error(`results[${i}]: bbox [x, y, w, h] expected (the first result has one)`);
+      const [x, y, w, h] = r.bbox as Bbox;
+      const segmentation = r.segmentation ?? [[x, y, x, y + h, x + w, y + h, x + w, y]];
+      return { area: w * h, iscrowd: false, score: r.score, box: [x, y, w, h], segmentation };
+    }
+    if (!r.segmentation) throw new Error(`results[${i}]: needs a bbox or a segmentation`);
+    if (Array.isArray(r.segmentation)) throw new Error(`results[${i}]: a result without bbox needs an RLE segmentation`);
+    const rle = r.segmentation as AnyRle;
+    const box = (r.bbox as Bbox | undefined) ?? rleToBbox(rle);
+    return { area: rleArea(rle), iscrowd: false, score: r.score, box, segmentation: r.segmentation };
+  });
+}
+
+function groupKey(imageId: number, catId: number): string {
+  return `${imageId}:${catId}`;
+}
+
+export function cocoEvaluate(gt: CocoFile, results: readonly CocoResult[], options: CocoEvalOptions): CocoEvalResult {
+  const p: EvalParams = { ...defaultParams(options.iouType), ...options.params, iouType: options.iouType };
+  p.maxDets = [...p.maxDets].sort((a, b) => a - b);
+  const images = new Map(gt.images.map((im) => [im.id, im]));
+  const imgIds = [...new Set(options.imgIds ?? gt.images.map((im) => im.id))].sort((a, b) => a - b);
+  const catIds = [...new Set(options.catIds ?? gt.categories.map((c) => c.id))].sort((a, b) => a - b);
+  const dts = prepareResults(results, new Set(images.keys()));
+
+  const gtGroups = new Map<string, Item[]>();
+  const dtGroups = new Map<string, Item[]>();
+  const push = (map: Map<string, Item[]>, key: string, item: Item) => {
+    const list = map.get(key);
+    if (list) list.push(item);
+    else map.set(key, [item]);
+  };
+  for (const a of gt.annotations) {
+    push(gtGroups, groupKey(a.image_id, a.category_id), { area: a.area, iscrowd: a.iscrowd === 1, score: 0, box: a.bbox, segmentation: a.segmentation });
+  }
+  results.forEach((r, i) => push(dtGroups, groupKey(r.image_id, r.category_id), dts[i]!));
+
+  const maxDet = p.maxDets[p.maxDets.length - 1]!;
+  // evalImgs[k][a][i], as COCOeval.evaluate lays them out.
+  const evalImgs: (ImageEval | null)[][][] = catIds.map(() => p.areaRng.map(() => []));
+  for (const imgId of imgIds) {
+    const image = images.get(imgId);
+    if (!image) throw new Error(`image id ${imgId} is not in the ground truth`);
+    catIds.forEach((catId, k) => {
+      const g = gtGroups.get(groupKey(imgId, catId)) ?? [];
+      const dAll = dtGroups.get(groupKey(imgId, catId)) ?? [];
+      const d = scoreOrder(dAll.map((x) => x.score)).slice(0, maxDet).map((i) => dAll[i]!);
+      let ious: number[][];
+      if (p.iouType === 'bbox') {
+        ious = iouMatrix(d, g, g.map((x) => x.iscrowd), (a, b, c) => bboxIou(a.box, b.box, c));
+      } else {
+        for (const x of [...g, ...d]) x.mask ??= prepareMask(x.segmentation, image.height, image.width, `annotation of image ${imgId}`);
+        ious = iouMatrix(d, g, g.map((x) => x.iscrowd), (a, b, c) => maskIou(a.mask!, b.mask!, c));
+      }
+      p.areaRng.forEach((rng, a) => evalImgs[k]![a]!.push(evaluateImage(g, d, ious, rng, maxDet, p.iouThrs)));
+    });
+  }
+
+  const accumulated = accumulate(evalImgs, p);
+  const stats = summarize(accumulated, p);
+  const names = new Map(gt.categories.map((c) => [c.id, c.name]));
+  return {
+    stats,
+    summary: Object.fromEntries(SUMMARY_KEYS.map((key, i) => [key, stats[i]!])) as Record<SummaryKey, number>,
+    perCategory: catIds.map((id, k) => ({ categoryId: id, name: names.get(id) ?? String(id), ap: categoryAp(accumulated, p, k) })),
+    accumulated,
+    params: p,
+    imgIds,
+    catIds,
+  };
+}
+
+/** The familiar 12-line COCOeval printout. */
+export function formatSummary(stats: readonly number[], p: EvalParams = defaultParams('bbox')): string {
+  const lines: [boolean, string, string, number][] = [
+    [true, '0.50:0.95', 'all', p.maxDets[2]!],
+    [true, '0.50', 'all', p.maxDets[2]!],
+    [true, '0.75', 'all', p.maxDets[2]!],
+    [true, '0.50:0.95', 'small', p.maxDets[2]!],
+    [true, '0.50:0.95', 'medium', p.maxDets[2]!],
+    [true, '0.50:0.95', 'large', p.maxDets[2]!],
+    [false, '0.50:0.95', 'all', p.maxDets[0]!],
+    [false, '0.50:0.95', 'all', p.maxDets[1]!],
+    [false, '0.50:0.95', 'all', p.maxDets[2]!],
+    [false, '0.50:0.95', 'small', p.maxDets[2]!],
+    [false, '0.50:0.95', 'medium', p.maxDets[2]!],
+    [false, '0.50:0.95', 'large', p.maxDets[2]!],
+  ];
+  return lines
+    .map(([ap, iou, area, md], i) => {
+      const title = ap ? 'Average Precision  (AP)' : 'Average Recall     (AR)';
+      return ` ${title} @[ IoU=${iou.padEnd(9)} | area=${area.padStart(6)} | maxDets=${String(md).padStart(3)} ] = ${stats[i]!.toFixed(3)}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,203 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { MaskRCNN } from '../model/maskrcnn.js';
+import { LOSS_NAMES, type LossName } from '../train/losses.js';
+import { seededRandom } from '../train/sampler.js';
+import { trainingLosses } from '../train/forward.js';
+import { augment, type AugmentConfig } from './augment.js';
+import type { TrainingSample } from './data.js';
+import { createOptimizer, type Optimizer, type OptimizerConfig, type SlotTensor } from './optimizer.js';
+import { learningRateAt, type ScheduleConfig } from './schedule.js';
+
+// The training loop: seeded shuffling, augmentation and sampling (a run is reproducible on one
+// backend, and a resumed run takes the same next step as an uninterrupted one), gradient accumulation,
+// per-epoch train/val/test losses with every component, NaN detection that names the step.
+
+export interface LossSummary {
+  /** Mean total loss per image. */
+  loss: number;
+  components: Record<LossName, number>;
+  images: number;
+}
+
+export interface EpochResult {
+  epoch: number;
+  step: number;
+  train: LossSummary;
+  val?: LossSummary;
+  test?: LossSummary;
+  seconds: number;
+}
+
+export interface StepInfo {
+  step: number;
+  epoch: number;
+  loss: number;
+  components: Record<LossName, number>;
+  learningRate: number;
+}
+
+export interface TrainOptions {
+  model: MaskRCNN;
+  train: readonly TrainingSample[];
+  val?: readonly TrainingSample[];
+  test?: readonly TrainingSample[];
+  epochs: number;
+  batchSize: number;
+  /** Micro-batches whose gradients are averaged before one optimiser step. */
+  accumulation?: number;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  clipNorm?: number;
+  seed: number;
+  augment?: AugmentConfig;
+  /** Resume: the epoch to start at (0-based) and the optimiser slots saved with the checkpoint. */
+  startEpoch?: number;
+  optimizerState?: SlotTensor[];
+  signal?: AbortSignal;
+  onStep?: (info: StepInfo) => void | Promise<void>;
+  /** Called after each epoch, before the next; save checkpoints here. `optimizerState()` returns copies the caller disposes. */
+  onEpoch?: (result: EpochResult, trainer: { optimizerState: () => Promise<SlotTensor[]> }) => void | Promise<void>;
+}
+
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    readonly components: Record<string, number>,
+  ) {
+    super(`training diverged at step ${step} (epoch ${epoch + 1}): loss is not finite (${Object.entries(components).map(([k, v]) => `${k}=${v}`).join(', ')}); the last good checkpoint is kept`);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+const zeros = (): Record<LossName, number> => Object.fromEntries(LOSS_NAMES.map((n) => [n, 0])) as Record<LossName, number>;
+
+/** Same seed, same epoch → same order, whatever happened before (so resuming reproduces it). */
+function epochOrder(n: number, seed: number, epoch: number): number[] {
+  const rand = seededRandom((seed * 1_000_003 + epoch * 7919) >>> 0);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+const stepRandom = (seed: number, step: number) => seededRandom((seed * 2_654_435_761 + step * 40_503) >>> 0);
+
+function toTensor(s: TrainingSample): tf.Tensor3D {
+  return tf.tensor3d(s.pixels, [s.height, s.width, 3]);
+}
+
+/** Losses of one batch and the gradients of their sum w.r.t. the trainable variables. */
+function lossAndGrads(model: MaskRCNN, batch: readonly TrainingSample[], random: () => number, vars: tf.Variable[]) {
+  let components = zeros();
+  const images = batch.map(toTensor);
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const out = trainingLosses(model.params, model.cfg, images, batch.map((b) => b.target), { body: model.body, random });
+      components = Object.fromEntries(LOSS_NAMES.map((n) => [n, out.losses[n].dataSync()[0]!])) as Record<LossName, number>;
+      return out.total;
+    }, vars);
+    const total = value.dataSync()[0]!;
+    value.dispose();
+    return { total, components, grads };
+  } finally {
+    tf.dispose(images);
+  }
+}
+
+/** Mean losses over samples in training mode without gradients, as the origin project measured val/test loss. */
+export function evaluateLosses(model: MaskRCNN, samples: readonly TrainingSample[], seed: number): LossSummary {
+  const sums = zeros();
+  let total = 0;
+  const random = seededRandom(seed);
+  for (const s of samples) {
+    tf.tidy(() => {
+      const image = toTensor(s);
+      const out = trainingLosses(model.params, model.cfg, [image], [s.target], { body: model.body, random });
+      for (const n of LOSS_NAMES) sums[n] += out.losses[n].dataSync()[0]!;
+      total += out.total.dataSync()[0]!;
+    });
+  }
+  const k = Math.max(1, samples.length);
+  return { loss: total / k, components: Object.fromEntries(LOSS_NAMES.map((n) => [n, sums[n] / k])) as Record<LossName, number>, images: samples.length };
+}
+
+export async function train(o: TrainOptions): Promise<EpochResult[]> {
+  if (o.train.length === 0) throw new Error('the training set is empty: assign images to the train split first');
+  if (o.batchSize < 1 || !Number.isInteger(o.batchSize)) throw new Error(`batchSize must be a positive integer, got ${o.batchSize}`);
+  const accumulation = o.accumulation ?? 1;
+  const vars = o.model.params.trainableVariables();
+  const varList = [...vars.values()];
+  const optimizer: Optimizer = createOptimizer(o.optimizer, vars);
+  if (o.optimizerState) await optimizer.setState(o.optimizerState);
+  const stepsPerEpoch = Math.ceil(o.train.length / (o.batchSize * accumulation));
+  const history: EpochResult[] = [];
+  let step = (o.startEpoch ?? 0) * stepsPerEpoch;
+  try {
+    for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
+      const started = performance.now();
+      const order = epochOrder(o.train.length, o.seed, epoch);
+      const sums = zeros();
+      let lossSum = 0;
+      let seen = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        o.signal?.throwIfAborted();
+        const random = stepRandom(o.seed, step);
+        const lr = learningRateAt(step, o.schedule);
+        let acc: Record<string, tf.Tensor> | null = null;
+        const stepComponents = zeros();
+        let stepLoss = 0;
+        let stepImages = 0;
+        for (let m = 0; m < accumulation; m++) {
+          const from = (s * accumulation + m) * o.batchSize;
+          const idx = order.slice(from, from + o.batchSize);
+          if (idx.length === 0) break;
+          const batch = idx.map((i) => augment(o.train[i]!, o.augment ?? {}, random));
+          const { total, components, grads } = lossAndGrads(o.model, batch, random, varList);
+          if (!Number.isFinite(total)) {
+            tf.dispose(grads);
+            if (acc) tf.dispose(acc);
+            throw new TrainingDivergedError(step, epoch, components);
+          }
+          for (const n of LOSS_NAMES) stepComponents[n] += components[n] * idx.length;
+          stepLoss += total * idx.length;
+          stepImages += idx.length;
+          if (acc === null) acc = grads;
+          else {
+            const prev: Record<string, tf.Tensor> = acc;
+            acc = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(prev[k]!, g)]));
+            tf.dispose([prev, grads]);
+          }
+        }
+        if (!acc) break;
+        const micro = Math.ceil(stepImages / o.batchSize);
+        const avg: Record<string, tf.Tensor> = micro > 1 ? Object.fromEntries(Object.entries(acc).map(([k, g]) => [k, tf.div(g, micro)])) : acc;
+        if (avg !== acc) tf.dispose(acc);
+        optimizer.step(avg, lr, o.clipNorm);
+        for (const n of LOSS_NAMES) sums[n] += stepComponents[n];
+        lossSum += stepLoss;
+        seen += stepImages;
+        await o.onStep?.({ step, epoch, loss: stepLoss / stepImages, components: Object.fromEntries(LOSS_NAMES.map((n) => [n, stepComponents[n] / stepImages])) as Record<LossName, number>, learningRate: lr });
+        step++;
+      }
+      o.model.invalidate();
+      const result: EpochResult = {
+        epoch,
+        step,
+        train: { loss: lossSum / seen, components: Object.fromEntries(LOSS_NAMES.map((n) => [n, sums[n] / seen])) as Record<LossName, number>, images: seen },
+        ...(o.val?.length ? { val: evaluateLosses(o.model, o.val, o.seed + 1) } : {}),
+        ...(o.test?.length ? { test: evaluateLosses(o.model, o.test, o.seed + 2) } : {}),
+        seconds: (performance.now() - started) / 1000,
+      };
+      history.push(result);
+      // Copies: the optimiser's own slots are disposed when training ends; the caller owns these.
+      await o.onEpoch?.(result, { optimizerState: async () => (await optimizer.getState()).map((w) => ({ name: w.name, tensor: w.tensor.clone() })) });
+    }
+  } finally {
+    optimizer.dispose();
+    o.model.invalidate();
+  }
+  return history;
+}

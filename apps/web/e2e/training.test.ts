@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiErrorSchema, loadServerEnv, type ProjectDto, type RunDto, type UploadResultDto } from '@segmenta/contracts';
-import { polygonsArea, polygonsBbox } from '@segmenta/coco';
+import { apiErrorSchema, loadServerEnv, type ProjectDto, type RunDto } from '@segmenta/contracts';
 import { createDb, type Db } from '@segmenta/db';
-import { renderScene } from '@segmenta/imaging';
+import { annotatedProject } from './annotated-project';
 
 // Launch through the API; the suite's real worker process trains the `tiny` preset for real.
 const base = inject('baseUrl');
@@ -26,25 +25,7 @@ async function waitForRun(id: string, done: (r: RunDto) => boolean, timeoutMs = 
 
 beforeAll(async () => {
   db = createDb(env.DATABASE_URL);
-  project = (await (await post('/api/projects', { name: `Training ${Date.now()}`, classes: [{ name: 'circle' }, { name: 'square' }] })).json()) as ProjectDto;
-  const scenes = await Promise.all(Array.from({ length: 6 }, (_, i) => renderScene({ width: 160, height: 120, classCount: 2, seed: 1000 + i + (Date.now() % 1000) * 10, minInstances: 1, maxInstances: 3 })));
-  const form = new FormData();
-  scenes.forEach((s, i) => form.append('files', new Blob([new Uint8Array(s.png)]), `scene-${i}.png`));
-  const uploaded = (await (await fetch(`${base}/api/projects/${project.id}/images`, { method: 'POST', body: form })).json()) as UploadResultDto;
-  expect(uploaded.images).toHaveLength(6);
-  // The editor issue brings an annotation API; until then the test writes the scenes' polygons directly.
-  for (const [i, img] of uploaded.images.entries()) {
-    await db.annotation.createMany({
-      data: scenes[i]!.instances.map((inst) => {
-        const [x, y, w, h] = polygonsBbox([inst.polygon]);
-        return { imageId: img.id, labelClassId: project.classes[inst.classIndex]!.id, polygons: [inst.polygon], bboxX: x, bboxY: y, bboxW: w, bboxH: h, area: polygonsArea([inst.polygon]) };
-      }),
-    });
-  }
-  const ids = uploaded.images.map((i) => i.id);
-  await post(`/api/projects/${project.id}/splits`, { imageIds: ids.slice(0, 4), split: 'train' });
-  await post(`/api/projects/${project.id}/splits`, { imageIds: ids.slice(4, 5), split: 'val' });
-  await post(`/api/projects/${project.id}/splits`, { imageIds: ids.slice(5), split: 'test' });
+  project = await annotatedProject(base, db, 'Training');
 });
 
 afterAll(async () => {

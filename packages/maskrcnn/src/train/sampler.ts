@@ -17,17 +17,10 @@ export type ChooseFn = (count: number, k: number) => Int32Array;
 /** Samples one image's labels; `image` is the image index within the batch. */
 export type SampleFn = (labels: SampleLabels, image: number) => Sampled;
 
-/** mulberry32: a small, fast, seedable PRNG with a 2^32 period, enough for index shuffles. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The one seeded generator of the project (mulberry32), shared with data generation and splits.
+import { seededRandom } from '@segmenta/contracts';
+
+export { seededRandom };
 
 /** Partial Fisher–Yates over `count` positions with the given uniform [0, 1) source. */
 export function randomChoose(random: () => number): ChooseFn {

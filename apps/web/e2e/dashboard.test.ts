@@ -1,0 +1,71 @@
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadServerEnv, type ProjectDto, type RunDto } from '@segmenta/contracts';
+import { createDb, type Db } from '@segmenta/db';
+import { annotatedProject } from './annotated-project';
+import { launchChromium, SCREENSHOT_DIR } from './browser';
+
+const base = inject('baseUrl');
+let browser: Browser;
+let db: Db;
+let project: ProjectDto;
+
+beforeAll(async () => {
+  db = createDb(loadServerEnv().DATABASE_URL);
+  project = await annotatedProject(base, db, 'Dashboard');
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await db.$disconnect();
+});
+
+describe('training dashboard in Chromium', () => {
+  it('launches a run from the form, shows field errors, and the chart gains a point per epoch without reloading', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${base}/projects/${project.id}/runs`);
+    await page.getByLabel('Epochs').fill('0');
+    await page.getByRole('button', { name: 'Launch training' }).click();
+    await page.locator('#err-epochs').waitFor();
+    await expect(page.locator('#err-epochs').textContent()).resolves.toBe('must be at least 1');
+
+    await page.getByLabel('Epochs').fill('3');
+    await page.getByLabel('Name').fill('from the form');
+    await page.getByRole('button', { name: 'Launch training' }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const runId = page.url().split('/').pop()!;
+    await page.evaluate(() => ((window as unknown as { __loaded: boolean }).__loaded = true));
+
+    // Points on the train line of the loss chart: one per finished epoch, arriving over SSE.
+    // Okabe–Ito blue is the train line's colour (see run-charts.tsx).
+    const trainDots = page.locator('[data-chart="loss"] circle.recharts-dot[stroke="#0072B2"]');
+    const seen = new Set<number>();
+    const started = Date.now();
+    while (Date.now() - started < 120_000) {
+      seen.add(await trainDots.count());
+      if ((await page.getByTestId('run-status').textContent()) === 'completed') break;
+      await page.waitForTimeout(200);
+    }
+    await expect(page.getByTestId('run-status').textContent()).resolves.toBe('completed');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'run-page.png'), fullPage: true });
+    expect(await trainDots.count()).toBe(3);
+    // The page was never reloaded (the marker survived), yet it went from fewer points to all three.
+    expect(await page.evaluate(() => (window as unknown as { __loaded?: boolean }).__loaded)).toBe(true);
+    expect(Math.min(...seen)).toBeLessThan(3);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'run-page.png'), fullPage: true });
+
+    const csv = await (await fetch(`${base}/api/runs/${runId}/metrics.csv`)).text();
+    const run = (await (await fetch(`${base}/api/runs/${runId}`)).json()) as RunDto;
+    const rows = csv.trim().split('\n');
+    expect(rows[0]).toBe('epoch,split,loss,lossClassifier,lossBoxReg,lossMask,lossObjectness,lossRpnBoxReg,mapBbox,mapSegm,accuracy');
+    expect(rows).toHaveLength(1 + run.metrics.length);
+    for (const [i, m] of run.metrics.entries()) {
+      const cells = rows[i + 1]!.split(',');
+      expect([Number(cells[0]), cells[1], Number(cells[2])]).toEqual([m.epoch, m.split, m.loss]);
+    }
+    await page.goto(`${base}/projects/${project.id}/runs`);
+    await expect(page.getByRole('table', { name: 'Training runs' }).textContent()).resolves.toMatch(/from the form.*completed.*tiny.*wasm.*3\/3/);
+    await page.close();
+  });
+});

@@ -1,0 +1,84 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { RunCharts, type LiveRun } from './run-charts';
+
+const STATUS_STYLE: Record<string, string> = {
+  queued: 'bg-slate-100 text-slate-700',
+  running: 'bg-blue-100 text-blue-800',
+  completed: 'bg-emerald-100 text-emerald-800',
+  failed: 'bg-red-100 text-red-800',
+  cancelled: 'bg-amber-100 text-amber-800',
+};
+
+/** The run page body: follows the run over server-sent events while it trains. */
+export function RunLive({ initial }: { initial: LiveRun }) {
+  const [run, setRun] = useState<LiveRun>(initial);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const live = run.status === 'queued' || run.status === 'running';
+  useEffect(() => {
+    if (!live) return;
+    const source = new EventSource(`/api/runs/${initial.id}/events`);
+    source.onmessage = (e) => setRun(JSON.parse(e.data) as LiveRun);
+    source.addEventListener('end', () => source.close());
+    return () => source.close();
+  }, [initial.id, live]);
+
+  async function act(action: 'cancel' | 'resume') {
+    const res = await fetch(`/api/runs/${run.id}/${action}`, { method: 'POST' });
+    const body = await res.json();
+    setMessage(res.ok ? (action === 'cancel' ? 'Cancelling after the current step…' : 'Resumed from the last checkpoint') : body.error.message);
+    if (res.ok) setRun((r) => ({ ...r, ...body }));
+  }
+
+  const best = run.checkpoints.find((c) => c.isBest);
+  const bestVal = best?.valLoss;
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold">{run.name}</h1>
+        <span data-testid="run-status" className={`rounded px-2 py-0.5 text-sm ${STATUS_STYLE[run.status]}`}>
+          {run.status}
+        </span>
+        <span className="text-sm text-slate-600">
+          epoch {run.epochsDone}/{run.epochs} · backend {run.backend ?? '—'}
+          {bestVal != null && ` · best val loss ${bestVal.toFixed(4)} (epoch ${best!.epoch})`}
+        </span>
+        <span className="ml-auto flex gap-2">
+          {(run.status === 'queued' || run.status === 'running') && (
+            <button onClick={() => act('cancel')} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">
+              Cancel
+            </button>
+          )}
+          {(run.status === 'cancelled' || run.status === 'failed') && (
+            <button onClick={() => act('resume')} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm text-white hover:bg-indigo-700">
+              Resume
+            </button>
+          )}
+          <a href={`/api/runs/${run.id}/metrics.csv`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50" download>
+            Metrics CSV
+          </a>
+        </span>
+      </div>
+      <div className="h-2 w-full rounded bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(run.progress * 100)} aria-label="Training progress">
+        <div className="h-2 rounded bg-indigo-500 transition-all" style={{ width: `${run.progress * 100}%` }} />
+      </div>
+      {message && (
+        <p role="status" className="text-sm text-slate-600">
+          {message}
+        </p>
+      )}
+      {run.error && (
+        <p role="alert" className="rounded border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+          {run.error}
+        </p>
+      )}
+      <RunCharts run={run} />
+      <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
+        <summary className="cursor-pointer font-medium">Config and dataset snapshot</summary>
+        <pre className="mt-2 overflow-auto text-xs">{JSON.stringify({ config: run.config, dataset: run.datasetSnapshot && { classes: run.datasetSnapshot.classes.map((c) => c.name), train: run.datasetSnapshot.splits.train.length, val: run.datasetSnapshot.splits.val.length, test: run.datasetSnapshot.splits.test.length, takenAt: run.datasetSnapshot.takenAt } }, null, 2)}</pre>
+      </details>
+    </div>
+  );
+}

@@ -36,6 +36,7 @@ const runtime = startWorkerRuntime({
   concurrency: env.WORKER_CONCURRENCY,
   modelBackend: backend.name,
   log,
+  lockMs: env.WORKER_LOCK_MS,
 });
 
 let stopping = false;

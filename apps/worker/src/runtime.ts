@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   modelBackend: string;
   log: Log;
   id?: string;
+  /** Lock lifetime (ms); stalled jobs of a dead worker are re-queued after about this long. */
+  lockMs?: number;
 }
 
 export interface WorkerRuntime {
@@ -82,9 +84,9 @@ export function startWorkerRuntime(opts: RuntimeOptions): WorkerRuntime {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
-      // Long jobs renew their lock; a crashed worker's job is retried after ~1 min as "stalled".
-      lockDuration: 60_000,
-      stalledInterval: 30_000,
+      // Long jobs renew their lock; a crashed worker's job is re-queued as "stalled" once it expires.
+      lockDuration: opts.lockMs ?? 60_000,
+      stalledInterval: Math.round((opts.lockMs ?? 60_000) / 2),
       maxStalledCount: 2,
     });
     worker.on('error', (err) => opts.log('warn', 'queue connection problem', { queue, error: err.message }));

@@ -6,6 +6,7 @@ export * from './model/index.js';
 export * from './weights/index.js';
 export * from './trainer/index.js';
 export * from './checkpoint/index.js';
+export * from './predict/index.js';
 // model/ and checkpoint/ both name a LoadOptions; the model's (state-dict loading) keeps the plain name.
 export type { LoadOptions } from './model/index.js';
 export type { LoadOptions as CheckpointLoadOptions } from './checkpoint/codec.js';

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { polygonsArea, polygonsBbox } from '@segmenta/coco';
+import { QUEUES, trainingConfigSchema } from '@segmenta/contracts';
+import { createDb, createProject, createRun, LocalBlobStore, takeDatasetSnapshot, type Db } from '@segmenta/db';
+import { processUpload, renderScene } from '@segmenta/imaging';
+import { connectRedis } from '../src/services';
+import { testEnv, until } from './helpers';
+
+// A worker killed with SIGKILL mid-run: BullMQ re-queues the stalled job, another worker resumes from
+// the last checkpoint, and the history ends with exactly one metric row per epoch per split.
+const env = testEnv();
+const main = path.join(import.meta.dirname, '../src/main.ts');
+let db: Db;
+
+function worker() {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])), WORKER_LOCK_MS: '3000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (out += d));
+  return { child, output: () => out, exited: new Promise<void>((r) => child.on('exit', () => r())) };
+}
+
+beforeAll(() => {
+  db = createDb(env.DATABASE_URL);
+});
+afterAll(async () => {
+  await db.$disconnect();
+});
+
+describe('training survives a killed worker', () => {
+  it('resumes from the last checkpoint after SIGKILL and finishes with one row per epoch per split', async () => {
+    const store = new LocalBlobStore(env.DATA_DIR);
+    const project = await createProject(db, { name: `crash ${Date.now()}`, classes: [{ name: 'a' }, { name: 'b' }] });
+    const salt = Date.now() % 100_000;
+    for (let i = 0; i < 6; i++) {
+      const scene = await renderScene({ width: 160, height: 120, classCount: 2, seed: salt * 10 + i, minInstances: 1, maxInstances: 2 });
+      const p = await processUpload(scene.png);
+      const [o, w, t] = await Promise.all([store.put(p.original, p.ext), store.put(p.web, 'jpg'), store.put(p.thumb, 'webp')]);
+      await db.image.create({
+        data: {
+          projectId: project.id, sha256: o.sha256, fileName: `s${i}.png`, mimeType: p.mimeType, width: p.width, height: p.height, sizeBytes: o.size,
+          originalKey: o.key, webKey: w.key, thumbKey: t.key, split: i < 4 ? 'train' : i === 4 ? 'val' : 'test',
+          annotations: {
+            create: scene.instances.map((inst) => {
+              const [x, y, bw, bh] = polygonsBbox([inst.polygon]);
+              return { labelClassId: project.classes[inst.classIndex]!.id, polygons: [inst.polygon], bboxX: x, bboxY: y, bboxW: bw, bboxH: bh, area: polygonsArea([inst.polygon]) };
+            }),
+          },
+        },
+      });
+    }
+    const epochs = 4;
+    const config = trainingConfigSchema.parse({ name: 'crash', preset: 'tiny', epochs, batchSize: 1, seed: 9 });
+    const run = await createRun(db, project.id, config, await takeDatasetSnapshot(db, project.id));
+    const redis = connectRedis(env.REDIS_URL);
+    const queue = new Queue(QUEUES.training, { connection: redis, prefix: env.QUEUE_PREFIX });
+    await queue.add('train', { runId: run.id }, { jobId: run.id, attempts: 3 });
+
+    const first = worker();
+    let second: ReturnType<typeof worker> | undefined;
+    try {
+      await until(async () => ((await db.trainingRun.findUniqueOrThrow({ where: { id: run.id } })).epochsDone >= 1 ? true : undefined), 'the first epoch', 60_000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const atKill = await db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
+      expect(atKill.status).toBe('running');
+      expect(atKill.epochsDone).toBeLessThan(epochs);
+
+      second = worker();
+      const done = await until(async () => {
+        const r = await db.trainingRun.findUniqueOrThrow({ where: { id: run.id } });
+        return r.status === 'completed' || r.status === 'failed' ? r : undefined;
+      }, 'the run to finish on the second worker', 120_000);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe('completed');
+      expect(second.output()).toContain('resuming from checkpoint');
+      const rows = await db.epochMetric.findMany({ where: { runId: run.id }, select: { epoch: true, split: true } });
+      expect(rows.map((r) => `${r.epoch}/${r.split}`).sort()).toEqual(
+        Array.from({ length: epochs }, (_, e) => ['test', 'train', 'val'].map((s) => `${e + 1}/${s}`)).flat().sort(),
+      );
+      expect(await db.stepMetric.count({ where: { runId: run.id } })).toBe(epochs * 4);
+      expect(await db.checkpoint.count({ where: { runId: run.id, isBest: true } })).toBe(1);
+    } finally {
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGTERM');
+      await second?.exited;
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      redis.disconnect();
+    }
+  });
+});

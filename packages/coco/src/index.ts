@@ -4,3 +4,4 @@ export * from './rasterize';
 export * from './contours';
 export * from './schema';
 export * from './eval';
+export * from './interchange';

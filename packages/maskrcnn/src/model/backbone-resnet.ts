@@ -61,11 +61,18 @@ export function resnetBody(cfg: ResNetFpnBackbone): BackboneBody {
     x = maxPool2d(x, 3, 2, 1);
     const feats: tf.Tensor4D[] = [];
     bs.forEach((b, idx) => {
-      const identity = b.downsample ? convBn(p, `${b.name}.downsample.0`, `${b.name}.downsample.1`, x, { stride: b.stride }) : x;
-      let y = convBn(p, `${b.name}.conv1`, `${b.name}.bn1`, x, { relu: true });
-      y = convBn(p, `${b.name}.conv2`, `${b.name}.bn2`, y, { stride: b.stride, padding: 1, relu: true });
-      y = convBn(p, `${b.name}.conv3`, `${b.name}.bn3`, y);
-      x = tf.relu(tf.add(y, identity)) as tf.Tensor4D;
+      // One scope per block: its intermediates go as soon as the block is done, so the peak is one
+      // block's activations, not the whole body's (at 800×1066 that is GBs on wasm's 4 GB heap).
+      // Tensors the gradient tape needs are kept clones, so this is safe under tf.grad too.
+      const prev = x;
+      x = tf.tidy(() => {
+        const identity = b.downsample ? convBn(p, `${b.name}.downsample.0`, `${b.name}.downsample.1`, prev, { stride: b.stride }) : prev;
+        let y = convBn(p, `${b.name}.conv1`, `${b.name}.bn1`, prev, { relu: true });
+        y = convBn(p, `${b.name}.conv2`, `${b.name}.bn2`, y, { stride: b.stride, padding: 1, relu: true });
+        y = convBn(p, `${b.name}.conv3`, `${b.name}.bn3`, y);
+        return tf.relu(tf.add(y, identity)) as tf.Tensor4D;
+      });
+      if (prev !== image && !feats.includes(prev)) prev.dispose();
       if (ends.has(idx)) feats.push(x);
     });
     return feats as BodyFeatures;

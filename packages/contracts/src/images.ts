@@ -61,3 +61,23 @@ export interface UploadResultDto {
   images: { id: string; fileName: string; width: number; height: number; duplicateOf?: string }[];
   errors: { fileName: string; message: string }[];
 }
+
+const boolParam = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+
+export const importQuerySchema = z
+  .object({ format: z.enum(['coco', 'labelstudio']).default('coco'), dryRun: boolParam, createMissingClasses: boolParam })
+  .strict();
+
+export const exportQuerySchema = z
+  .object({ format: z.literal('coco').default('coco'), split: z.enum(['train', 'val', 'test', 'unassigned']).optional(), includeImages: boolParam })
+  .strict();
+
+export interface ImportResultDto {
+  dryRun: boolean;
+  images: number;
+  annotations: number;
+  categories: { matched: number; created: string[] };
+  uploaded: number;
+  warnings: { path: string; message: string }[];
+  errors: { path: string; message: string }[];
+}

@@ -7,3 +7,4 @@ export { deleteUnreferencedBlobs } from './blob-gc';
 export * from './storage/blob-store';
 export { LocalBlobStore } from './storage/local-blob-store';
 export * from './runs';
+export * from './interchange';

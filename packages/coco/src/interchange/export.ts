@@ -7,20 +7,20 @@ import { compressRle, type AnyRle } from '../rle';
 import type { CocoAnnotation, CocoCategory, CocoFile, CocoImage } from '../schema';
 
 export interface ExportClass {
-  id: number;
+  id: string | number;
   name: string;
   order: number;
 }
 export interface ExportImage {
-  id: number;
+  id: string | number;
   fileName: string;
   width: number;
   height: number;
 }
 export interface ExportAnnotation {
-  id: number;
-  imageId: number;
-  classId: number;
+  id: string | number;
+  imageId: string | number;
+  classId: string | number;
   polygons: readonly Ring[];
   rle: AnyRle | null;
   bbox: Bbox | readonly number[];
@@ -46,7 +46,7 @@ export function buildCocoExport(input: CocoExportInput): CocoFile {
   const now = input.now ?? new Date();
   const images: CocoImage[] = input.images.map((img, i) => ({ id: i + 1, width: img.width, height: img.height, file_name: img.fileName }));
   const imageIds = new Map(input.images.map((img, i) => [img.id, i + 1]));
-  const sorted = [...input.classes].sort((a, b) => a.order - b.order || a.id - b.id);
+  const sorted = [...input.classes].sort((a, b) => a.order - b.order || String(a.id).localeCompare(String(b.id)));
   const categories: CocoCategory[] = sorted.map((c, i) => ({ id: i + 1, name: c.name, supercategory: 'none' }));
   const categoryIds = new Map(sorted.map((c, i) => [c.id, i + 1]));
 

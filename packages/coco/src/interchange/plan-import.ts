@@ -8,11 +8,11 @@ import type { CocoFile, CocoIssue } from '../schema';
 import { matchFileName } from './filename';
 
 export interface ProjectClassRef {
-  id: number;
+  id: string | number;
   name: string;
 }
 export interface ProjectImageRef {
-  id: number;
+  id: string | number;
   fileName: string;
   width: number;
   height: number;
@@ -27,16 +27,16 @@ export interface PlanCocoImportInput {
 }
 
 export interface PlannedImage {
-  imageId: number;
+  imageId: string | number;
   cocoImageId: number;
   fileName: string;
 }
 
 export interface PlannedAnnotation extends PlannedGeometry {
   cocoAnnotationId: number;
-  imageId: number;
+  imageId: string | number;
   /** The existing class, or null when the annotation goes to the class `newClassName` that the import creates. */
-  classId: number | null;
+  classId: string | number | null;
   newClassName: string | null;
 }
 
@@ -56,10 +56,10 @@ function listNames(names: readonly string[], max = 10): string {
   return names.length > max ? `${shown.join(', ')} and ${names.length - max} more` : shown.join(', ');
 }
 
-type ClassTarget = { classId: number; newClassName: null } | { classId: null; newClassName: string };
+type ClassTarget = { classId: string | number; newClassName: null } | { classId: null; newClassName: string };
 
 function planCategories(input: PlanCocoImportInput, errors: CocoIssue[], warnings: CocoIssue[]): { targets: Map<number, ClassTarget>; newClasses: string[] } {
-  const byName = new Map<string, number>();
+  const byName = new Map<string, string | number>();
   for (const c of input.projectClasses) if (!byName.has(classKey(c.name))) byName.set(classKey(c.name), c.id);
   const used = new Set(input.coco.annotations.map((a) => a.category_id));
   const targets = new Map<number, ClassTarget>();
@@ -113,7 +113,7 @@ function planImages(input: PlanCocoImportInput, errors: CocoIssue[], warnings: C
   }
   const images: PlannedImage[] = [];
   const targets = new Map<number, ProjectImageRef>();
-  const claimedBy = new Map<number, number>();
+  const claimedBy = new Map<string | number, number>();
   const unmatched: string[] = [];
   input.coco.images.forEach((img, i) => {
     const at = `images[${i}]`;

@@ -68,6 +68,33 @@ describe('training runs', () => {
     expect(existsSync(path.join(env.DATA_DIR, row.path, 'model.json'))).toBe(true);
     expect(existsSync(path.join(env.DATA_DIR, row.path, 'optimizer.safetensors'))).toBe(true);
     expect(await db.stepMetric.count({ where: { runId: id } })).toBe(4);
+
+    // The try-it API predicts with this run's best checkpoint.
+    const image = await db.image.findFirstOrThrow({ where: { projectId: project.id }, select: { id: true, width: true, height: true } });
+    const bytes = await (await fetch(`${base}/api/images/${image.id}/file?variant=original`)).arrayBuffer();
+    const form = () => {
+      const f = new FormData();
+      f.append('image', new Blob([bytes]), 'photo.png');
+      f.append('runId', id);
+      f.append('scoreThreshold', '0');
+      return f;
+    };
+    const predicted = await fetch(`${base}/api/predict`, { method: 'POST', body: form() });
+    expect(predicted.status).toBe(200);
+    expect(predicted.headers.get('x-segmenta-run')).toBe(id);
+    const results = (await predicted.json()) as { category_name: string; bbox: number[]; score: number; segmentation: { size: number[] } }[];
+    for (const r of results) {
+      expect(['circle', 'square']).toContain(r.category_name);
+      expect(r.segmentation.size).toEqual([image.height, image.width]);
+      expect(r.bbox[0]! + r.bbox[2]!).toBeLessThanOrEqual(image.width + 1);
+    }
+    const overlay = await fetch(`${base}/api/predict?format=png`, { method: 'POST', body: form() });
+    expect(overlay.headers.get('content-type')).toBe('image/png');
+    const notImage = new FormData();
+    notImage.append('image', new Blob(['hello']), 'x.png');
+    const bad = await fetch(`${base}/api/predict`, { method: 'POST', body: notImage });
+    expect(bad.status).toBe(400);
+    expect(apiErrorSchema.parse(await bad.json()).error.details[0]!.path).toBe('image');
   });
 
   it('cancels a running run within a step and can resume it from its checkpoint', async () => {

@@ -1,18 +1,18 @@
 // Public API of @segmenta/maskrcnn (see README).
 export { selectBackend, type BackendChoice, type BackendName, type BackendPreference } from './select-backend';
-export * from './backend/index.js';
-export * from './config/index.js';
-export * from './model/index.js';
-export * from './weights/index.js';
-export * from './trainer/index.js';
-export * from './checkpoint/index.js';
-export * from './predict/index.js';
+export * from './backend/index';
+export * from './config/index';
+export * from './model/index';
+export * from './weights/index';
+export * from './trainer/index';
+export * from './checkpoint/index';
+export * from './predict/index';
 // model/ and checkpoint/ both name a LoadOptions; the model's (state-dict loading) keeps the plain name.
-export type { LoadOptions } from './model/index.js';
-export type { LoadOptions as CheckpointLoadOptions } from './checkpoint/codec.js';
-export { saveCheckpoint, loadCheckpoint, readOptimizerFile } from './checkpoint/node.js';
+export type { LoadOptions } from './model/index';
+export type { LoadOptions as CheckpointLoadOptions } from './checkpoint/codec';
+export { saveCheckpoint, loadCheckpoint, readOptimizerFile } from './checkpoint/node';
 // Both modules name a StateDict; the reader's (a Map of typed tensors) is the one callers build.
-export type { StateDict } from './weights/index.js';
+export type { StateDict } from './weights/index';
 export {
   generateAnchors,
   cellAnchors,

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-wasm';
-import { matchBoxes, useBackend } from './model.synth.js';
-import { readWeights } from '../src/weights/index.js';
-import { importTorchvision } from '../src/checkpoint/import-torchvision.js';
-import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint/node.js';
-import { decodeImage } from '../src/predict/image.js';
-import { predictDetections } from '../src/predict/predict.js';
+import { matchBoxes, useBackend } from './model.synth';
+import { readWeights } from '../src/weights/index';
+import { importTorchvision } from '../src/checkpoint/import-torchvision';
+import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint/node';
+import { decodeImage } from '../src/predict/image';
+import { predictDetections } from '../src/predict/predict';
 
 const PY = '/usr/bin/python3';
 const hasTorch = spawnSync(PY, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchBoxes } from './model.synth.js';
-import { readWeights } from '../src/weights/index.js';
-import { decodeRle } from '../src/predict/rle.js';
+import { matchBoxes } from './model.synth';
+import { readWeights } from '../src/weights/index';
+import { decodeRle } from '../src/predict/rle';
 
 const BIN = fileURLToPath(new URL('../bin/segmenta-model.mjs', import.meta.url));
 const fx = (f: string): string => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url));

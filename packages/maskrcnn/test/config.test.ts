@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import keys from './model-keys.json';
-import { BACKBONE_DEFAULTS, makeConfig, PRESETS } from '../src/config/presets.js';
-import { ConfigError, validateConfig } from '../src/config/validate.js';
-import type { MaskRCNNConfig } from '../src/config/types.js';
+import { BACKBONE_DEFAULTS, makeConfig, PRESETS } from '../src/config/presets';
+import { ConfigError, validateConfig } from '../src/config/validate';
+import type { MaskRCNNConfig } from '../src/config/types';
 
 const tv = keys.defaults;
 

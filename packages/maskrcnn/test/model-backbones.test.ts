@@ -4,15 +4,15 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradients (the union package does); training code must import this too.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { useBackend } from './model.synth.js';
-import { makeConfig } from '../src/config/presets.js';
-import type { MaskRCNNConfig } from '../src/config/types.js';
-import { extractFeatures, makeBody, modelParamSpecs } from '../src/model/network.js';
-import { ParamStore } from '../src/model/params.js';
-import { bodyParamTrainable } from '../src/model/backbone.js';
-import { rpnHeadForward } from '../src/model/rpn-head.js';
-import { boxHeadForward } from '../src/model/box-head.js';
-import { maskHeadForward } from '../src/model/mask-head.js';
+import { useBackend } from './model.synth';
+import { makeConfig } from '../src/config/presets';
+import type { MaskRCNNConfig } from '../src/config/types';
+import { extractFeatures, makeBody, modelParamSpecs } from '../src/model/network';
+import { ParamStore } from '../src/model/params';
+import { bodyParamTrainable } from '../src/model/backbone';
+import { rpnHeadForward } from '../src/model/rpn-head';
+import { boxHeadForward } from '../src/model/box-head';
+import { maskHeadForward } from '../src/model/mask-head';
 
 const small = makeConfig('cpu-small', { backbone: { channels: [8, 16, 24, 32], stemChannels: 8, layers: [1, 2, 1, 1] }, fpn: { outChannels: 8 } });
 const mini = makeConfig('tiny');
@@ -94,7 +94,7 @@ describe('heads are differentiable (cpu)', () => {
 describe('presets run end to end (initialised weights, wasm)', () => {
   it.each(['tiny', 'cpu-small'] as const)('%s: detect returns consistent shapes in original coordinates', async (preset) => {
     await useBackend('wasm');
-    const { MaskRCNN } = await import('../src/model/maskrcnn.js');
+    const { MaskRCNN } = await import('../src/model/maskrcnn');
     const cfg = makeConfig(preset);
     const model = MaskRCNN.init(cfg, 7);
     const image = tf.randomUniform([90, 120, 3], 0, 1, 'float32', 8) as tf.Tensor3D;

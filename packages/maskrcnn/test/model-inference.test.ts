@@ -6,13 +6,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import keys from './model-keys.json';
 import refJson from './model-inference-ref.json';
-import { matchBoxes, relError, synthImage, synthWeight, useBackend, type Packed } from './model.synth.js';
-import { makeConfig } from '../src/config/presets.js';
-import { MaskRCNN } from '../src/model/maskrcnn.js';
-import { extractFeatures } from '../src/model/network.js';
-import { transformImages } from '../src/ops/transform.js';
-import type { InferenceOutput } from '../src/model/inference.js';
-import type { StateDictTensor } from '../src/model/params.js';
+import { matchBoxes, relError, synthImage, synthWeight, useBackend, type Packed } from './model.synth';
+import { makeConfig } from '../src/config/presets';
+import { MaskRCNN } from '../src/model/maskrcnn';
+import { extractFeatures } from '../src/model/network';
+import { transformImages } from '../src/ops/transform';
+import type { InferenceOutput } from '../src/model/inference';
+import type { StateDictTensor } from '../src/model/params';
 
 interface RefDetections { boxes: Packed; scores: Packed; labels: number[] }
 const ref = refJson as unknown as {

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import ref from './model-ref.json';
-import { relError, useBackend, type Packed } from './model.synth.js';
-import { conv2d, convBn, convTransposeKernelEqStride, foldConvBn, frozenBatchNorm2d, maxPool2d } from '../src/model/layers.js';
-import type { Params } from '../src/model/params.js';
+import { relError, useBackend, type Packed } from './model.synth';
+import { conv2d, convBn, convTransposeKernelEqStride, foldConvBn, frozenBatchNorm2d, maxPool2d } from '../src/model/layers';
+import type { Params } from '../src/model/params';
 
 const stem = ref.stem as { weight: number[]; cases: { input: Packed; output: Packed }[] };
 

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import keys from './model-keys.json';
-import { synthWeight, useBackend } from './model.synth.js';
-import { makeConfig } from '../src/config/presets.js';
-import { modelParamSpecs } from '../src/model/network.js';
-import { ParamStore, StateDictError, upgradeLegacyKey, type StateDictTensor } from '../src/model/params.js';
-import { fromTorch, toTorch } from '../src/model/layout.js';
-import { convBnPairs, foldBatchNorms } from '../src/model/fold.js';
+import { synthWeight, useBackend } from './model.synth';
+import { makeConfig } from '../src/config/presets';
+import { modelParamSpecs } from '../src/model/network';
+import { ParamStore, StateDictError, upgradeLegacyKey, type StateDictTensor } from '../src/model/params';
+import { fromTorch, toTorch } from '../src/model/layout';
+import { convBnPairs, foldBatchNorms } from '../src/model/fold';
 
 const full = keys.full as [string, number[]][];
 const tiny = keys.tiny as [string, number[]][];
@@ -70,7 +70,7 @@ describe('state dict loading', () => {
   });
 
   it('exports through the safetensors writer and loads back identically', async () => {
-    const { readSafetensors, writeSafetensors } = await import('../src/weights/index.js');
+    const { readSafetensors, writeSafetensors } = await import('../src/weights/index');
     const specs = modelParamSpecs(makeConfig('tiny'));
     const a = ParamStore.init(specs, 4);
     const b = ParamStore.fromStateDict(specs, readSafetensors(writeSafetensors(await a.toStateDict())));

@@ -1,7 +1,7 @@
 // Test helpers for the model tests: closed-form "synthetic" weights and inputs, identical to
 // fixtures/make_model_keys.py's synth()/synth_input(), so torch references need not store weights.
 import * as tf from '@tensorflow/tfjs-core';
-import type { StateDictTensor } from '../src/model/params.js';
+import type { StateDictTensor } from '../src/model/params';
 
 export function phase(name: string): number {
   let s = 0;

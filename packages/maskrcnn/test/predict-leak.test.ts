@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { useBackend } from './model.synth.js';
-import { readWeights } from '../src/weights/index.js';
-import { makeConfig } from '../src/config/presets.js';
-import { MaskRCNN } from '../src/model/maskrcnn.js';
-import { predictImage } from '../src/predict/predict.js';
-import type { RgbImage } from '../src/predict/image.js';
+import { useBackend } from './model.synth';
+import { readWeights } from '../src/weights/index';
+import { makeConfig } from '../src/config/presets';
+import { MaskRCNN } from '../src/model/maskrcnn';
+import { predictImage } from '../src/predict/predict';
+import type { RgbImage } from '../src/predict/image';
 
 describe('predictImage memory', () => {
   let model: MaskRCNN;

@@ -4,12 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { useBackend } from './model.synth.js';
-import { encodeBoxes } from '../src/ops/box-coder.js';
-import { BELOW_LOW_THRESHOLD as LOW, BETWEEN_THRESHOLDS as MID, matchPredictions } from '../src/train/matcher.js';
-import { balancedSampler, randomChoose, replaySampler, seededRandom } from '../src/train/sampler.js';
-import { maskTargets, resizeMasks, rpnTargets, sampleRoiTargets } from '../src/train/targets.js';
-import { bceWithLogits, fastRcnnLosses, maskLoss, rpnLosses, smoothL1 } from '../src/train/losses.js';
+import { useBackend } from './model.synth';
+import { encodeBoxes } from '../src/ops/box-coder';
+import { BELOW_LOW_THRESHOLD as LOW, BETWEEN_THRESHOLDS as MID, matchPredictions } from '../src/train/matcher';
+import { balancedSampler, randomChoose, replaySampler, seededRandom } from '../src/train/sampler';
+import { maskTargets, resizeMasks, rpnTargets, sampleRoiTargets } from '../src/train/targets';
+import { bceWithLogits, fastRcnnLosses, maskLoss, rpnLosses, smoothL1 } from '../src/train/losses';
 
 beforeAll(() => useBackend('cpu'));
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readStateDict, safetensorsMetadata, maybeGunzip } from '../src/weights/index.js';
+import { readStateDict, safetensorsMetadata, maybeGunzip } from '../src/weights/index';
 
 // Integrity of the torchvision reference written by fixtures/make_fixtures.py, read through our own reader.
 const path = (p: string): string => new URL(`./fixtures/tiny/${p}`, import.meta.url).pathname;

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   PyDict, WeightsFormatError, bfloat16ToFloat, halfToFloat, readPth, readSafetensors, unwrapStateDict, writeSafetensors,
   upgradeTorchvisionKeys, type StateDict, type TensorEntry,
-} from '../src/weights/index.js';
+} from '../src/weights/index';
 import keys from './model-keys.json';
-import { ZipArchive } from '../src/weights/zip.js';
+import { ZipArchive } from '../src/weights/zip';
 
 const bytes = (p: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/weights/${p}`, import.meta.url)));
 const expected = readSafetensors(bytes('dtypes_expected.safetensors'));

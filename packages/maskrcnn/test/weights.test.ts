@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   WeightsFormatError, detectFormat, loadPth, maybeGunzip, readPth, readSafetensors, readStateDict, readWeights,
   writeSafetensors, PyDict, type StateDict,
-} from '../src/weights/index.js';
+} from '../src/weights/index';
 import keys from './model-keys.json';
 
 const fixture = (p: string): string => new URL(`./fixtures/${p}`, import.meta.url).pathname;

@@ -1,10 +1,10 @@
 // Checkpoint ⇄ bytes, with no Node APIs: the browser fetches model.json and the weights file and calls
 // loadCheckpointFromBytes; Node code goes through ./node.ts.
-import { MaskRCNN } from '../model/maskrcnn.js';
-import { StateDictError } from '../model/params.js';
-import { WeightsFormatError } from '../weights/errors.js';
-import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
-import type { StateDict, TensorEntry } from '../weights/types.js';
+import { MaskRCNN } from '../model/maskrcnn';
+import { StateDictError } from '../model/params';
+import { WeightsFormatError } from '../weights/errors';
+import { readSafetensors, writeSafetensors } from '../weights/safetensors';
+import type { StateDict, TensorEntry } from '../weights/types';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -16,7 +16,7 @@ import {
   WEIGHTS_FILE,
   type CheckpointManifest,
   type TrainingSummary,
-} from './manifest.js';
+} from './manifest';
 
 export interface SaveOptions {
   classes: readonly string[];

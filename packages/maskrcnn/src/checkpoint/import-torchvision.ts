@@ -1,12 +1,12 @@
 // Turning a torchvision Mask R-CNN state dict into a model plus class names, optionally re-headed for a
 // new class count the way fine-tuning does (fresh FastRCNNPredictor and mask_fcn_logits).
-import type { MaskRCNNConfig } from '../config/types.js';
-import { makeConfig, PRESETS, type PresetName } from '../config/presets.js';
-import { MaskRCNN } from '../model/maskrcnn.js';
-import { modelParamSpecs } from '../model/network.js';
-import { StateDictError, upgradeLegacyKey, type StateDict } from '../model/params.js';
-import { CheckpointError, checkClasses } from './manifest.js';
-import { COCO_CATEGORY_NAMES } from './coco-names.js';
+import type { MaskRCNNConfig } from '../config/types';
+import { makeConfig, PRESETS, type PresetName } from '../config/presets';
+import { MaskRCNN } from '../model/maskrcnn';
+import { modelParamSpecs } from '../model/network';
+import { StateDictError, upgradeLegacyKey, type StateDict } from '../model/params';
+import { CheckpointError, checkClasses } from './manifest';
+import { COCO_CATEGORY_NAMES } from './coco-names';
 
 const CLS_SCORE = 'roi_heads.box_predictor.cls_score.weight';
 /** What torchvision's fine-tuning recipe replaces when the class count changes. */

@@ -1,7 +1,7 @@
 // model.json: what a Segmenta model directory holds besides raw weights. Plain JSON so the worker, the
 // web app and a browser page can read it without this package.
-import type { MaskRCNNConfig } from '../config/types.js';
-import { validateConfig } from '../config/validate.js';
+import type { MaskRCNNConfig } from '../config/types';
+import { validateConfig } from '../config/validate';
 
 export const CHECKPOINT_FORMAT = 'segmenta-maskrcnn';
 export const CHECKPOINT_VERSION = 1;

@@ -1,9 +1,9 @@
 // Node-only side of checkpoints: directories on disk. Kept apart so browser bundles never see node:fs.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MaskRCNN } from '../model/maskrcnn.js';
-import { loadCheckpointFromBytes, serializeCheckpoint, type LoadedCheckpoint, type LoadOptions, type SaveOptions } from './codec.js';
-import { CheckpointError, MANIFEST_FILE, parseManifest, type CheckpointManifest } from './manifest.js';
+import type { MaskRCNN } from '../model/maskrcnn';
+import { loadCheckpointFromBytes, serializeCheckpoint, type LoadedCheckpoint, type LoadOptions, type SaveOptions } from './codec';
+import { CheckpointError, MANIFEST_FILE, parseManifest, type CheckpointManifest } from './manifest';
 
 /**
  * Writes model.json, weights.safetensors (and optimizer.safetensors when given) into `dir`, creating it.

@@ -1,7 +1,7 @@
 // Small parsing helpers on top of node:util parseArgs that turn every mistake into a UsageError.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { BackendPreference } from '../select-backend.js';
-import { UsageError } from './errors.js';
+import type { BackendPreference } from '../select-backend';
+import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

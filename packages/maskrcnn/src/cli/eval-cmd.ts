@@ -2,12 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cocoEvaluate, formatSummary, parseCocoFile, type CocoResult } from '@segmenta/coco';
-import { loadCheckpoint } from '../checkpoint/node.js';
-import { decodeImage } from '../predict/image.js';
-import { predictImage } from '../predict/predict.js';
-import { selectBackend } from '../select-backend.js';
-import { backend, parse, required } from './args.js';
-import type { CliIO } from './errors.js';
+import { loadCheckpoint } from '../checkpoint/node';
+import { decodeImage } from '../predict/image';
+import { predictImage } from '../predict/predict';
+import { selectBackend } from '../select-backend';
+import { backend, parse, required } from './args';
+import type { CliIO } from './errors';
 
 export const EVAL_HELP = `Usage: segmenta-model eval --model DIR --coco GT.json --images DIR [--backend B]
 

@@ -1,14 +1,14 @@
 // segmenta-model import: torchvision .pth/.safetensors → Segmenta model directory.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { importTorchvision } from '../checkpoint/import-torchvision.js';
-import { MANIFEST_FILE } from '../checkpoint/manifest.js';
-import { saveCheckpoint } from '../checkpoint/node.js';
-import { PRESETS, type PresetName } from '../config/presets.js';
-import { selectBackend } from '../select-backend.js';
-import { readStateDict } from '../weights/file.js';
-import { backend, classList, number, parse, required } from './args.js';
-import { UsageError, type CliIO } from './errors.js';
+import { importTorchvision } from '../checkpoint/import-torchvision';
+import { MANIFEST_FILE } from '../checkpoint/manifest';
+import { saveCheckpoint } from '../checkpoint/node';
+import { PRESETS, type PresetName } from '../config/presets';
+import { selectBackend } from '../select-backend';
+import { readStateDict } from '../weights/file';
+import { backend, classList, number, parse, required } from './args';
+import { UsageError, type CliIO } from './errors';
 
 export const IMPORT_HELP = `Usage: segmenta-model import --torchvision FILE.pth --out DIR [options]
 

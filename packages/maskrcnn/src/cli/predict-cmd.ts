@@ -1,12 +1,12 @@
 // segmenta-model predict: one image through a Segmenta model directory → COCO results JSON (+ overlay).
 import { readFile, writeFile } from 'node:fs/promises';
-import { loadCheckpoint } from '../checkpoint/node.js';
-import { decodeImage } from '../predict/image.js';
-import { renderOverlay } from '../predict/overlay.js';
-import { DEFAULT_SCORE_THRESHOLD, predictDetections, toCocoResults } from '../predict/predict.js';
-import { selectBackend } from '../select-backend.js';
-import { backend, number, parse, required } from './args.js';
-import type { CliIO } from './errors.js';
+import { loadCheckpoint } from '../checkpoint/node';
+import { decodeImage } from '../predict/image';
+import { renderOverlay } from '../predict/overlay';
+import { DEFAULT_SCORE_THRESHOLD, predictDetections, toCocoResults } from '../predict/predict';
+import { selectBackend } from '../select-backend';
+import { backend, number, parse, required } from './args';
+import type { CliIO } from './errors';
 
 export const PREDICT_HELP = `Usage: segmenta-model predict --model DIR --image FILE [options]
 

@@ -1,10 +1,10 @@
 // Command dispatch and the mapping of failures to exit codes: 2 for usage, 1 for everything else.
-import { importCommand, IMPORT_HELP } from './import-cmd.js';
-import { predictCommand, PREDICT_HELP } from './predict-cmd.js';
-import { evalCommand, EVAL_HELP } from './eval-cmd.js';
-import { synthCommand, SYNTH_HELP } from './synth-cmd.js';
-import { trainCommand, TRAIN_HELP } from './train-cmd.js';
-import { UsageError, type CliIO } from './errors.js';
+import { importCommand, IMPORT_HELP } from './import-cmd';
+import { predictCommand, PREDICT_HELP } from './predict-cmd';
+import { evalCommand, EVAL_HELP } from './eval-cmd';
+import { synthCommand, SYNTH_HELP } from './synth-cmd';
+import { trainCommand, TRAIN_HELP } from './train-cmd';
+import { UsageError, type CliIO } from './errors';
 
 export const HELP = `Usage: segmenta-model <command> [options]
 

@@ -3,8 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { polygonsArea, polygonsBbox } from '@segmenta/coco';
 import { renderScene, SHAPE_KINDS } from '@segmenta/imaging';
-import { number, parse, required } from './args.js';
-import { UsageError, type CliIO } from './errors.js';
+import { number, parse, required } from './args';
+import { UsageError, type CliIO } from './errors';
 
 export const SYNTH_HELP = `Usage: segmenta-model synth --out DIR [options]
 

@@ -1,17 +1,17 @@
 // segmenta-model train: COCO data in, per-epoch JSON lines and checkpoints out.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { registerAllGradients, registerWasmTrainingKernels } from '../backend/index.js';
-import { loadCheckpoint, saveCheckpoint } from '../checkpoint/node.js';
-import { importTorchvision } from '../checkpoint/import-torchvision.js';
-import { makeConfig, PRESETS, type PresetName } from '../config/presets.js';
-import { MaskRCNN } from '../model/maskrcnn.js';
-import { selectBackend } from '../select-backend.js';
-import { loadCocoDataset } from '../trainer/data.js';
-import { train, type LossSummary } from '../trainer/loop.js';
-import { readStateDict } from '../weights/index.js';
-import { backend, number, parse, required } from './args.js';
-import { UsageError, type CliIO } from './errors.js';
+import { registerAllGradients, registerWasmTrainingKernels } from '../backend/index';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint/node';
+import { importTorchvision } from '../checkpoint/import-torchvision';
+import { makeConfig, PRESETS, type PresetName } from '../config/presets';
+import { MaskRCNN } from '../model/maskrcnn';
+import { selectBackend } from '../select-backend';
+import { loadCocoDataset } from '../trainer/data';
+import { train, type LossSummary } from '../trainer/loop';
+import { readStateDict } from '../weights/index';
+import { backend, number, parse, required } from './args';
+import { UsageError, type CliIO } from './errors';
 
 export const TRAIN_HELP = `Usage: segmenta-model train --coco TRAIN.json --images DIR --out DIR [options]
 

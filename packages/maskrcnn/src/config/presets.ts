@@ -1,5 +1,5 @@
-import type { BackboneConfig, DeepPartial, MaskRCNNConfig } from './types.js';
-import { assertValidConfig } from './validate.js';
+import type { BackboneConfig, DeepPartial, MaskRCNNConfig } from './types';
+import { assertValidConfig } from './validate';
 
 /** Defaults of each backbone kind, used when an override switches kinds. */
 export const BACKBONE_DEFAULTS: { [K in BackboneConfig['kind']]: Extract<BackboneConfig, { kind: K }> } = {

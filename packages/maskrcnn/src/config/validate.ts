@@ -1,4 +1,4 @@
-import type { MaskRCNNConfig } from './types.js';
+import type { MaskRCNNConfig } from './types';
 
 /** One problem found in a config: a dotted path (e.g. `rpn.nmsThresh`) and what is wrong with it. */
 export interface ConfigIssue {

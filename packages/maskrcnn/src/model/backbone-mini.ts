@@ -5,11 +5,11 @@
 // that C2–C5 sit at strides 4/8/16/32 like ResNet's. Stage i is `backbone.body.layer{i}` and its
 // Sequential indices follow torch: conv at 3u, BN at 3u+1 (ReLU at 3u+2 has no parameters).
 import type * as tf from '@tensorflow/tfjs-core';
-import type { MiniBackbone } from '../config/types.js';
-import { applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone.js';
-import { convBn } from './layers.js';
-import type { Params } from './params.js';
-import { convSpecs, frozenBnSpecs, type ParamSpec } from './spec.js';
+import type { MiniBackbone } from '../config/types';
+import { applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone';
+import { convBn } from './layers';
+import type { Params } from './params';
+import { convSpecs, frozenBnSpecs, type ParamSpec } from './spec';
 
 interface Unit {
   conv: string;

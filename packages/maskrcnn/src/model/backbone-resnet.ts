@@ -1,11 +1,11 @@
 // torchvision ResNet with Bottleneck blocks (ResNet v1.5: the stride sits on the 3×3 conv) and
 // FrozenBatchNorm2d, as used by maskrcnn_resnet50_fpn. Returns layer1–layer4 outputs as C2–C5.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Quad, ResNetFpnBackbone } from '../config/types.js';
-import { applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone.js';
-import { convBn, maxPool2d } from './layers.js';
-import type { Params } from './params.js';
-import { convSpecs, frozenBnSpecs, type ParamSpec } from './spec.js';
+import type { Quad, ResNetFpnBackbone } from '../config/types';
+import { applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone';
+import { convBn, maxPool2d } from './layers';
+import type { Params } from './params';
+import { convSpecs, frozenBnSpecs, type ParamSpec } from './spec';
 
 const EXPANSION = 4;
 const STEM = 64;

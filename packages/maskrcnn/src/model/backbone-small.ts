@@ -2,11 +2,11 @@
 // channels [64,128,256,512], layers [2,2,2,2], stem 64 would load resnet18 weights). Stem 7×7/s2 +
 // maxpool 3×3/s2 then four stages, the last three striding on their first block: C2–C5 at 4/8/16/32.
 import * as tf from '@tensorflow/tfjs-core';
-import type { SmallBackbone } from '../config/types.js';
-import { applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone.js';
-import { convBn, maxPool2d } from './layers.js';
-import type { Params } from './params.js';
-import { convSpecs, frozenBnSpecs, type ParamSpec } from './spec.js';
+import type { SmallBackbone } from '../config/types';
+import { applyTrainable, BODY_PREFIX, type BackboneBody, type BodyFeatures } from './backbone';
+import { convBn, maxPool2d } from './layers';
+import type { Params } from './params';
+import { convSpecs, frozenBnSpecs, type ParamSpec } from './spec';
 
 interface BasicBlockShape {
   name: string;

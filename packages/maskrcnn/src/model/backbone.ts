@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Quad } from '../config/types.js';
-import type { Params } from './params.js';
-import type { ParamSpec } from './spec.js';
+import type { Quad } from '../config/types';
+import type { Params } from './params';
+import type { ParamSpec } from './spec';
 
 /** C2–C5 at strides 4, 8, 16, 32: what every backbone hands the FPN. */
 export type BodyFeatures = [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];

@@ -1,8 +1,8 @@
 // TwoMLPHead + FastRCNNPredictor on NHWC RoI features.
 import * as tf from '@tensorflow/tfjs-core';
-import { linear } from './layers.js';
-import type { Params } from './params.js';
-import { linearSpecs, type ParamSpec } from './spec.js';
+import { linear } from './layers';
+import type { Params } from './params';
+import { linearSpecs, type ParamSpec } from './spec';
 
 const H = 'roi_heads';
 

@@ -1,8 +1,8 @@
 // torchvision RoIHeads.postprocess_detections on typed arrays: per-class decode, softmax scores,
 // clip, drop background, score threshold (strict >), drop tiny boxes, NMS per class, top-k.
-import { clipBoxesToImage, removeSmallBoxes } from '../ops/boxes.js';
-import { decodeBoxes, type BoxWeights } from '../ops/box-coder.js';
-import { batchedNms } from '../ops/nms.js';
+import { clipBoxesToImage, removeSmallBoxes } from '../ops/boxes';
+import { decodeBoxes, type BoxWeights } from '../ops/box-coder';
+import { batchedNms } from '../ops/nms';
 
 export interface DetectionOptions {
   scoreThresh: number;

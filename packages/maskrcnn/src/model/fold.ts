@@ -1,8 +1,8 @@
 // Inference-time folding of FrozenBatchNorm2d into the preceding bias-free conv: one conv with bias
 // instead of conv + per-element affine, computed once instead of on every forward.
 import * as tf from '@tensorflow/tfjs-core';
-import { foldConvBn } from './layers.js';
-import type { FoldedConv, Params, ParamStore } from './params.js';
+import { foldConvBn } from './layers';
+import type { FoldedConv, Params, ParamStore } from './params';
 
 /** The BN module that follows a conv in torchvision naming (conv1→bn1, downsample.0→.1, Sequential i→i+1). */
 export function bnPrefixFor(convModule: string, hasBn: (prefix: string) => boolean): string | undefined {

@@ -1,10 +1,10 @@
 // torchvision FeaturePyramidNetwork over C2–C5 with LastLevelMaxPool: P2–P5 plus P6.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Quad } from '../config/types.js';
-import type { BodyFeatures } from './backbone.js';
-import { convBias, maxPool2d } from './layers.js';
-import type { Params } from './params.js';
-import { convSpecs, kaimingUniform, zeros, type ParamSpec } from './spec.js';
+import type { Quad } from '../config/types';
+import type { BodyFeatures } from './backbone';
+import { convBias, maxPool2d } from './layers';
+import type { Params } from './params';
+import { convSpecs, kaimingUniform, zeros, type ParamSpec } from './spec';
 
 const FPN = 'backbone.fpn';
 const init = { weightInit: (s: number[]) => kaimingUniform(s, 1), biasInit: () => zeros };

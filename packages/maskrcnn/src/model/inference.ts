@@ -3,20 +3,20 @@
 // boxes and pasted masks in original image coordinates. Tensor work stays on the backend; the
 // data-dependent bookkeeping (top-n, NMS, thresholds) runs on typed arrays.
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskRCNNConfig } from '../config/types.js';
-import { generateAnchors } from '../ops/anchors.js';
-import { multiScaleRoiAlign } from '../ops/multi-scale-roi-align.js';
-import { pasteMasksInImage } from '../ops/paste-masks.js';
-import { resizeBoxes, transformImages, type Size } from '../ops/transform.js';
-import type { BackboneBody } from './backbone.js';
-import { boxHeadForward } from './box-head.js';
-import { selectDetections, type Detections } from './detections.js';
-import type { FpnFeatures } from './fpn.js';
-import { maskHeadForward } from './mask-head.js';
-import { extractFeatures } from './network.js';
-import type { Params } from './params.js';
-import { selectProposals, type Proposals } from './proposals.js';
-import { rpnHeadForward } from './rpn-head.js';
+import type { MaskRCNNConfig } from '../config/types';
+import { generateAnchors } from '../ops/anchors';
+import { multiScaleRoiAlign } from '../ops/multi-scale-roi-align';
+import { pasteMasksInImage } from '../ops/paste-masks';
+import { resizeBoxes, transformImages, type Size } from '../ops/transform';
+import type { BackboneBody } from './backbone';
+import { boxHeadForward } from './box-head';
+import { selectDetections, type Detections } from './detections';
+import type { FpnFeatures } from './fpn';
+import { maskHeadForward } from './mask-head';
+import { extractFeatures } from './network';
+import type { Params } from './params';
+import { selectProposals, type Proposals } from './proposals';
+import { rpnHeadForward } from './rpn-head';
 
 export interface Network {
   cfg: MaskRCNNConfig;

@@ -1,7 +1,7 @@
 // Building blocks with torch semantics on NHWC tensors. Padding is explicit ("pad then valid"):
 // tfjs 'same' pads asymmetrically (more at the bottom/right) for stride 2 on even sizes, torch does not.
 import * as tf from '@tensorflow/tfjs-core';
-import type { FoldedConv, Params } from './params.js';
+import type { FoldedConv, Params } from './params';
 
 /** torchvision FrozenBatchNorm2d's epsilon. */
 export const FROZEN_BN_EPS = 1e-5;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamLayout, ParamSpec } from './spec.js';
+import type { ParamLayout, ParamSpec } from './spec';
 
 /** The shape we keep in tfjs for a torch-shaped parameter. */
 export function tfShape(spec: Pick<ParamSpec, 'torchShape' | 'layout'>): number[] {

@@ -1,8 +1,8 @@
 // MaskRCNNHeads (3×3 conv + ReLU stack) and MaskRCNNPredictor (2×2/s2 transposed conv + ReLU, 1×1 logits).
 import type * as tf from '@tensorflow/tfjs-core';
-import { convBias, convTransposeKernelEqStride } from './layers.js';
-import type { Params } from './params.js';
-import { convSpecs, defaultBias, kaimingNormalFanOutRelu, zeros, type ParamSpec } from './spec.js';
+import { convBias, convTransposeKernelEqStride } from './layers';
+import type { Params } from './params';
+import { convSpecs, defaultBias, kaimingNormalFanOutRelu, zeros, type ParamSpec } from './spec';
 
 const H = 'roi_heads';
 

@@ -1,12 +1,12 @@
 // The model object: config, backbone body, parameters, and an inference entry point.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { MaskRCNNConfig } from '../config/types.js';
-import { assertValidConfig } from '../config/validate.js';
-import type { BackboneBody } from './backbone.js';
-import { foldBatchNorms, type FoldedParams } from './fold.js';
-import { runInference, type InferenceOutput } from './inference.js';
-import { makeBody, modelParamSpecs } from './network.js';
-import { ParamStore, type LoadOptions, type StateDict } from './params.js';
+import type { MaskRCNNConfig } from '../config/types';
+import { assertValidConfig } from '../config/validate';
+import type { BackboneBody } from './backbone';
+import { foldBatchNorms, type FoldedParams } from './fold';
+import { runInference, type InferenceOutput } from './inference';
+import { makeBody, modelParamSpecs } from './network';
+import { ParamStore, type LoadOptions, type StateDict } from './params';
 
 export class MaskRCNN {
   private folded: FoldedParams | undefined;

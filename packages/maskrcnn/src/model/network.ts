@@ -1,16 +1,16 @@
 // The whole parameter set of a config, and the feature-extraction forward (body + FPN).
 import type * as tf from '@tensorflow/tfjs-core';
-import type { BackboneConfig, MaskRCNNConfig } from '../config/types.js';
-import type { BackboneBody } from './backbone.js';
-import { miniBody } from './backbone-mini.js';
-import { resnetBody } from './backbone-resnet.js';
-import { smallBody } from './backbone-small.js';
-import { boxHeadSpecs } from './box-head.js';
-import { fpnForward, fpnSpecs, type FpnFeatures } from './fpn.js';
-import { maskHeadSpecs } from './mask-head.js';
-import type { Params } from './params.js';
-import { rpnHeadSpecs } from './rpn-head.js';
-import type { ParamSpec } from './spec.js';
+import type { BackboneConfig, MaskRCNNConfig } from '../config/types';
+import type { BackboneBody } from './backbone';
+import { miniBody } from './backbone-mini';
+import { resnetBody } from './backbone-resnet';
+import { smallBody } from './backbone-small';
+import { boxHeadSpecs } from './box-head';
+import { fpnForward, fpnSpecs, type FpnFeatures } from './fpn';
+import { maskHeadSpecs } from './mask-head';
+import type { Params } from './params';
+import { rpnHeadSpecs } from './rpn-head';
+import type { ParamSpec } from './spec';
 
 export function makeBody(cfg: BackboneConfig): BackboneBody {
   switch (cfg.kind) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fromTorch, tfShape, toTorch } from './layout.js';
-import type { ParamSpec } from './spec.js';
-import { bfloat16ToFloat, halfToFloat } from '../weights/dtype.js';
+import { fromTorch, tfShape, toTorch } from './layout';
+import type { ParamSpec } from './spec';
+import { bfloat16ToFloat, halfToFloat } from '../weights/dtype';
 
 /** One entry of a PyTorch state_dict as the weight readers return it. */
 export interface StateDictTensor {

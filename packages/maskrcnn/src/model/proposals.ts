@@ -1,8 +1,8 @@
 // torchvision RegionProposalNetwork.filter_proposals at inference, on typed arrays: per-level top-n by
 // logit, decode, sigmoid, clip, drop tiny boxes, score floor, NMS per level, global top-n.
-import { clipBoxesToImage, removeSmallBoxes } from '../ops/boxes.js';
-import { decodeBoxes, type BoxWeights } from '../ops/box-coder.js';
-import { argsortDescending, batchedNms } from '../ops/nms.js';
+import { clipBoxesToImage, removeSmallBoxes } from '../ops/boxes';
+import { decodeBoxes, type BoxWeights } from '../ops/box-coder';
+import { argsortDescending, batchedNms } from '../ops/nms';
 
 export interface ProposalOptions {
   preNmsTopN: number;

@@ -1,8 +1,8 @@
 // torchvision RPNHead: shared 3×3 conv + ReLU, 1×1 objectness (A) and 1×1 box deltas (4A) per level.
 import * as tf from '@tensorflow/tfjs-core';
-import { convBias } from './layers.js';
-import type { Params } from './params.js';
-import { convSpecs, zeros, type ParamSpec } from './spec.js';
+import { convBias } from './layers';
+import type { Params } from './params';
+import { convSpecs, zeros, type ParamSpec } from './spec';
 
 const RPN = 'rpn.head';
 const init = { weightInit: () => ({ dist: 'normal' as const, std: 0.01 }), biasInit: () => zeros };

@@ -1,9 +1,9 @@
 // Overlay PNG: masks tinted per class, boxes and "class score" labels drawn as SVG and composited by
 // sharp. Labels use a generic font family so no font file has to ship or be fetched.
 import sharp from 'sharp';
-import type { RgbImage } from './image.js';
-import { className, type Prediction } from './predict.js';
-import { decodeRle } from './rle.js';
+import type { RgbImage } from './image';
+import { className, type Prediction } from './predict';
+import { decodeRle } from './rle';
 
 const PALETTE: ReadonlyArray<[number, number, number]> = [
   [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240],

@@ -1,10 +1,10 @@
 // One image through the model → COCO "results" records (bbox xywh in original pixels, RLE masks).
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskRCNNConfig } from '../config/types.js';
-import type { MaskRCNN } from '../model/maskrcnn.js';
-import { resizeImage, type Size } from '../ops/transform.js';
-import type { RgbImage } from './image.js';
-import { encodeMask, type Rle } from './rle.js';
+import type { MaskRCNNConfig } from '../config/types';
+import type { MaskRCNN } from '../model/maskrcnn';
+import { resizeImage, type Size } from '../ops/transform';
+import type { RgbImage } from './image';
+import { encodeMask, type Rle } from './rle';
 
 /** A model together with the names of its classes (label i ↦ classes[i − 1]). */
 export interface Predictor {

@@ -3,20 +3,20 @@
 // box and mask heads and their losses. Synchronous (reads RPN outputs with dataSync) so that it can run
 // inside tf.variableGrads / optimizer.minimize; call it there or in tf.tidy so intermediates are freed.
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskRCNNConfig } from '../config/types.js';
-import { generateAnchors } from '../ops/anchors.js';
-import { multiScaleRoiAlign } from '../ops/multi-scale-roi-align.js';
-import { resizeBoxes, transformImages, type Size } from '../ops/transform.js';
-import type { BackboneBody } from '../model/backbone.js';
-import { boxHeadForward } from '../model/box-head.js';
-import { maskHeadForward } from '../model/mask-head.js';
-import { extractFeatures, makeBody } from '../model/network.js';
-import type { Params } from '../model/params.js';
-import { selectProposals } from '../model/proposals.js';
-import { rpnHeadForward } from '../model/rpn-head.js';
-import { fastRcnnLosses, maskLoss, rpnLosses, type LossName } from './losses.js';
-import { balancedSampler, randomChoose, type SampleFn } from './sampler.js';
-import { maskTargets, resizeMasks, rpnTargets, sampleRoiTargets, type ImageTargets, type RoiTrainingSamples } from './targets.js';
+import type { MaskRCNNConfig } from '../config/types';
+import { generateAnchors } from '../ops/anchors';
+import { multiScaleRoiAlign } from '../ops/multi-scale-roi-align';
+import { resizeBoxes, transformImages, type Size } from '../ops/transform';
+import type { BackboneBody } from '../model/backbone';
+import { boxHeadForward } from '../model/box-head';
+import { maskHeadForward } from '../model/mask-head';
+import { extractFeatures, makeBody } from '../model/network';
+import type { Params } from '../model/params';
+import { selectProposals } from '../model/proposals';
+import { rpnHeadForward } from '../model/rpn-head';
+import { fastRcnnLosses, maskLoss, rpnLosses, type LossName } from './losses';
+import { balancedSampler, randomChoose, type SampleFn } from './sampler';
+import { maskTargets, resizeMasks, rpnTargets, sampleRoiTargets, type ImageTargets, type RoiTrainingSamples } from './targets';
 
 /** Ground truth of one input image, in its original pixel coordinates. */
 export interface TrainingTarget {

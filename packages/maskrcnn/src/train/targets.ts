@@ -1,13 +1,13 @@
 // Training targets on typed arrays, as torchvision 0.14 builds them: RPN anchor labels and deltas
 // (RegionProposalNetwork.assign_targets_to_anchors), RoI sampling with GT boxes appended
 // (RoIHeads.select_training_samples) and 28×28 mask targets (project_masks_on_boxes).
-import { boxIou, selectBoxes } from '../ops/boxes.js';
-import { encodeBoxes, type BoxWeights } from '../ops/box-coder.js';
-import { buildTaps, roiAlignForward } from '../ops/roi-align.js';
-import { sampleRois } from '../ops/roi-align-sampling.js';
-import type { Size } from '../ops/transform.js';
-import { BELOW_LOW_THRESHOLD, BETWEEN_THRESHOLDS, matchPredictions } from './matcher.js';
-import type { SampleFn } from './sampler.js';
+import { boxIou, selectBoxes } from '../ops/boxes';
+import { encodeBoxes, type BoxWeights } from '../ops/box-coder';
+import { buildTaps, roiAlignForward } from '../ops/roi-align';
+import { sampleRois } from '../ops/roi-align-sampling';
+import type { Size } from '../ops/transform';
+import { BELOW_LOW_THRESHOLD, BETWEEN_THRESHOLDS, matchPredictions } from './matcher';
+import type { SampleFn } from './sampler';
 
 const f32 = Math.fround;
 

@@ -1,4 +1,4 @@
-import type { TrainingSample } from './data.js';
+import type { TrainingSample } from './data';
 
 // Geometric and photometric augmentations applied per step with a seeded random source, so a run is
 // reproducible. Flips move pixels, boxes and masks together.

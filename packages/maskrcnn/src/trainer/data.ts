@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { decodeRle, parseCocoFile, segmentationToRle, type CocoFile } from '@segmenta/coco';
-import type { TrainingTarget } from '../train/forward.js';
+import type { TrainingTarget } from '../train/forward';
 
 // Training data in memory: decoded RGB pixels in [0, 1] plus torchvision-style targets (boxes in
 // original pixels, labels 1..K, one binary mask per instance).

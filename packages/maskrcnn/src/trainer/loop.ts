@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskRCNN } from '../model/maskrcnn.js';
-import { LOSS_NAMES, type LossName } from '../train/losses.js';
-import { seededRandom } from '../train/sampler.js';
-import { trainingLosses } from '../train/forward.js';
-import { augment, type AugmentConfig } from './augment.js';
-import type { TrainingSample } from './data.js';
-import { createOptimizer, type Optimizer, type OptimizerConfig, type SlotTensor } from './optimizer.js';
-import { learningRateAt, type ScheduleConfig } from './schedule.js';
+import type { MaskRCNN } from '../model/maskrcnn';
+import { LOSS_NAMES, type LossName } from '../train/losses';
+import { seededRandom } from '../train/sampler';
+import { trainingLosses } from '../train/forward';
+import { augment, type AugmentConfig } from './augment';
+import type { TrainingSample } from './data';
+import { createOptimizer, type Optimizer, type OptimizerConfig, type SlotTensor } from './optimizer';
+import { learningRateAt, type ScheduleConfig } from './schedule';
 
 // The training loop: seeded shuffling, augmentation and sampling (a run is reproducible on one
 // backend, and a resumed run takes the same next step as an uninterrupted one), gradient accumulation,

@@ -1,6 +1,6 @@
 import { decodeRle, polygonsToRle } from '@segmenta/coco';
 import { renderScene, type SceneOptions } from '@segmenta/imaging';
-import { decodeRgb, type TrainingSample } from './data.js';
+import { decodeRgb, type TrainingSample } from './data';
 
 /** A generated shapes scene as a training sample: label = classIndex + 1, masks rasterised as COCO does. */
 export async function syntheticSample(id: number, opts: SceneOptions): Promise<TrainingSample> {

@@ -1,5 +1,5 @@
-import { WeightsFormatError } from './errors.js';
-import type { DType, ReadOptions, TensorData, TensorEntry } from './types.js';
+import { WeightsFormatError } from './errors';
+import type { DType, ReadOptions, TensorData, TensorEntry } from './types';
 
 export const DTYPE_SIZE: Record<DType, number> = {
   float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,

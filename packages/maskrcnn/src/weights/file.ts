@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { readWeights } from './read.js';
-import { writeSafetensors } from './safetensors.js';
-import type { ReadOptions, StateDict } from './types.js';
+import { readWeights } from './read';
+import { writeSafetensors } from './safetensors';
+import type { ReadOptions, StateDict } from './types';
 
 /** Node-only file helpers, kept apart so browser bundles of the readers need no node:fs. */
 

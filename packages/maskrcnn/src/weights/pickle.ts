@@ -1,4 +1,4 @@
-import { needBytes, WeightsFormatError } from './errors.js';
+import { needBytes, WeightsFormatError } from './errors';
 
 /**
  * Restricted unpickler for the opcodes torch.save emits (protocols 2–5). It never imports anything:

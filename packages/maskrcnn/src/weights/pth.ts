@@ -1,10 +1,10 @@
-import { DTYPE_SIZE, convertEntry, gatherView } from './dtype.js';
-import { needBytes, WeightsFormatError } from './errors.js';
-import { PyDict, unpickle } from './pickle.js';
-import { isTensorRef, resolveTorchGlobal, storageFromPid, type StorageRef } from './torch-pickle.js';
-import type { ReadOptions, StateDict, TensorEntry } from './types.js';
-import { unwrapStateDict } from './unwrap.js';
-import { isZip, ZipArchive } from './zip.js';
+import { DTYPE_SIZE, convertEntry, gatherView } from './dtype';
+import { needBytes, WeightsFormatError } from './errors';
+import { PyDict, unpickle } from './pickle';
+import { isTensorRef, resolveTorchGlobal, storageFromPid, type StorageRef } from './torch-pickle';
+import type { ReadOptions, StateDict, TensorEntry } from './types';
+import { unwrapStateDict } from './unwrap';
+import { isZip, ZipArchive } from './zip';
 
 /** Reads PyTorch .pth files: the zip format (torch ≥ 1.6) and the legacy pickle-stream format. */
 

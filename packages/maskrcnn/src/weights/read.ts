@@ -1,9 +1,9 @@
 import { gunzipSync } from 'fflate';
-import { WeightsFormatError } from './errors.js';
-import { readPth } from './pth.js';
-import { looksLikeSafetensors, readSafetensors } from './safetensors.js';
-import type { ReadOptions, StateDict } from './types.js';
-import { isZip } from './zip.js';
+import { WeightsFormatError } from './errors';
+import { readPth } from './pth';
+import { looksLikeSafetensors, readSafetensors } from './safetensors';
+import type { ReadOptions, StateDict } from './types';
+import { isZip } from './zip';
 
 export type WeightsFormat = 'pth-zip' | 'pth-legacy' | 'safetensors';
 

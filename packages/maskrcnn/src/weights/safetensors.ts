@@ -1,6 +1,6 @@
-import { DTYPE_SIZE, bytesOf, convertEntry, numel, typedFromBytes } from './dtype.js';
-import { needBytes, WeightsFormatError } from './errors.js';
-import type { DType, ReadOptions, StateDict, TensorEntry } from './types.js';
+import { DTYPE_SIZE, bytesOf, convertEntry, numel, typedFromBytes } from './dtype';
+import { needBytes, WeightsFormatError } from './errors';
+import type { DType, ReadOptions, StateDict, TensorEntry } from './types';
 
 /** safetensors: u64 LE header length, JSON header {name: {dtype, shape, data_offsets}}, raw LE data. */
 

@@ -1,6 +1,6 @@
-import { WeightsFormatError } from './errors.js';
-import { PyDict, PyGlobal } from './pickle.js';
-import type { DType } from './types.js';
+import { WeightsFormatError } from './errors';
+import { PyDict, PyGlobal } from './pickle';
+import type { DType } from './types';
 
 /** The allow list for torch.save pickles: OrderedDict, the tensor/parameter rebuilders, storage classes. */
 

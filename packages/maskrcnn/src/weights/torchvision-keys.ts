@@ -1,4 +1,4 @@
-import type { StateDict } from './types.js';
+import type { StateDict } from './types';
 
 /**
  * torchvision ≥ 0.13 wraps several convs in Conv2dNormActivation (module version 2), so its keys gain a

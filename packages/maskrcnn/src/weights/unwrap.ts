@@ -1,5 +1,5 @@
-import { WeightsFormatError } from './errors.js';
-import type { StateDict, TensorEntry } from './types.js';
+import { WeightsFormatError } from './errors';
+import type { StateDict, TensorEntry } from './types';
 
 /** Keys under which training scripts commonly nest the model's state dict. */
 const NESTED_KEYS = ['state_dict', 'model_state_dict', 'model', 'net', 'module', 'weights'];

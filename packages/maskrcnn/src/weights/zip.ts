@@ -1,5 +1,5 @@
 import { inflateSync } from 'fflate';
-import { needBytes, WeightsFormatError } from './errors.js';
+import { needBytes, WeightsFormatError } from './errors';
 
 /**
  * Minimal zip reader driven by the central directory. torch.save stores entries uncompressed and

@@ -66,6 +66,19 @@ describe('training dashboard in Chromium', () => {
     }
     await page.goto(`${base}/projects/${project.id}/runs`);
     await expect(page.getByRole('table', { name: 'Training runs' }).textContent()).resolves.toMatch(/from the form.*completed.*tiny.*wasm.*3\/3/);
+
+    // A second run with another learning rate, then the compare view of both.
+    const second = await fetch(`${base}/api/projects/${project.id}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'higher lr', preset: 'tiny', epochs: 2, batchSize: 2, optimizer: { type: 'adam', learningRate: 0.003 } }) });
+    const { id: secondId } = (await second.json()) as { id: string };
+    const until = Date.now() + 120_000;
+    while (Date.now() < until && ((await (await fetch(`${base}/api/runs/${secondId}`)).json()) as RunDto).status !== 'completed') await page.waitForTimeout(300);
+    await page.goto(`${base}/projects/${project.id}/runs/compare?ids=${runId},${secondId}`);
+    await page.locator('[data-chart="val-loss"] circle.recharts-dot').first().waitFor();
+    expect(await page.locator('figure[data-chart]').count()).toBe(3);
+    const diff = page.getByRole('table', { name: 'Config differences' });
+    await expect(diff.textContent()).resolves.toMatch(/optimizer\.learningRate\s*0\.001\s*0\.003/);
+    await expect(diff.textContent()).resolves.toMatch(/epochs\s*3\s*2/);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'compare.png'), fullPage: true });
     await page.close();
   });
 });

@@ -1,21 +1,13 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, SCREENSHOT_DIR } from './browser';
+import { describe, expect, inject, it } from 'vitest';
+import { SCREENSHOT_DIR, useChromium } from './browser';
 
 const base = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('projects pages in Chromium', () => {
   it('lists the demo project and opens its overview with counts, classes and thumbnails', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await chromium().newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${base}/`);
     expect(new URL(page.url()).pathname).toBe('/projects');
     const card = page.getByRole('link', { name: /Campus demo/ });
@@ -39,7 +31,7 @@ describe('projects pages in Chromium', () => {
   });
 
   it('creates a project from the form and shows the API validation message for a blank name', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const page = await chromium().newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${base}/projects`);
     // Next's route announcer is also role=alert; the form's own message has an id.
     const error = page.locator('#project-name-error');

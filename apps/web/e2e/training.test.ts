@@ -95,6 +95,20 @@ describe('training runs', () => {
     const bad = await fetch(`${base}/api/predict`, { method: 'POST', body: notImage });
     expect(bad.status).toBe(400);
     expect(apiErrorSchema.parse(await bad.json()).error.details[0]!.path).toBe('image');
+
+    // An inference job over the val split stores Prediction rows, readable through the API.
+    const job = await post(`/api/runs/${id}/predictions`, { split: 'val' });
+    expect(job.status).toBe(202);
+    const valImage = run.datasetSnapshot!.splits.val[0]!;
+    let listed: { predictions: { imageId: string; className: string | null; maskRle: { size: number[] } }[] } = { predictions: [] };
+    for (const started = Date.now(); Date.now() - started < 60_000 && listed.predictions.length === 0; ) {
+      await new Promise((r) => setTimeout(r, 300));
+      listed = await (await fetch(`${base}/api/runs/${id}/predictions?imageId=${valImage}`)).json();
+    }
+    expect(listed.predictions.length).toBeGreaterThan(0);
+    expect(listed.predictions.every((p) => p.imageId === valImage && ['circle', 'square'].includes(p.className!))).toBe(true);
+    const again = await post(`/api/runs/${id}/predictions`, { split: 'val', imageIds: [valImage] });
+    expect(again.status).toBe(400);
   });
 
   it('cancels a running run within a step and can resume it from its checkpoint', async () => {

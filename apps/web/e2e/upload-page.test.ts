@@ -1,19 +1,11 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { ProjectDto } from '@segmenta/contracts';
-import { launchChromium, SCREENSHOT_DIR } from './browser';
+import { SCREENSHOT_DIR, useChromium } from './browser';
 
 const base = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 describe('upload and gallery in Chromium', () => {
   it('uploads through the real file input, reports each file, resumes without re-sending, and shows thumbnails', async () => {
@@ -29,7 +21,7 @@ describe('upload and gallery in Chromium', () => {
     );
     const bad = { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not an image') };
 
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await chromium().newPage({ viewport: { width: 1200, height: 900 } });
     await page.goto(`${base}/projects/${project.id}/upload`);
     await page.getByLabel('Choose files to upload').setInputFiles([...files, bad]);
     const results = page.getByRole('list', { name: 'Upload results' });

@@ -3,6 +3,7 @@ import { QUEUES } from '@segmenta/contracts';
 import type { BlobStore, Db } from '@segmenta/db';
 import { repairDerivedFilesHandler } from './jobs/repair-derived-files';
 import { trainRunHandler } from './jobs/train-run';
+import { predictImagesHandler } from './jobs/predict-images';
 import type { HandlerRegistry } from './runtime';
 
 export interface HandlerDeps {
@@ -16,10 +17,11 @@ export interface HandlerDeps {
   backend: string;
 }
 
-/** The jobs this worker serves. Inference handlers join with the predictions issue. */
+/** The jobs this worker serves. */
 export function defaultHandlers(deps: HandlerDeps): HandlerRegistry {
   return {
     [QUEUES.maintenance]: { 'repair-derived-files': repairDerivedFilesHandler(deps) },
     [QUEUES.training]: { train: trainRunHandler(deps) },
+    [QUEUES.inference]: { predict: predictImagesHandler(deps) },
   };
 }

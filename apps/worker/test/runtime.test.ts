@@ -88,7 +88,7 @@ describe('worker runtime on real Redis and PostgreSQL', () => {
   it('beats a heartbeat with its model backend while running and removes it on stop', async () => {
     const runtime = startWorkerRuntime({ connection: redis, prefix: env.QUEUE_PREFIX, handlers: defaultHandlers({ db, store, redis, dataDir, prefix: env.QUEUE_PREFIX, backend: 'wasm' }), concurrency: 2, modelBackend: 'wasm', log, id: 'hb-test' });
     const raw = await until(() => redis.get(workerHeartbeatKey(env.QUEUE_PREFIX, 'hb-test')).then((v) => v ?? undefined), 'heartbeat');
-    expect(JSON.parse(raw)).toMatchObject({ id: 'hb-test', modelBackend: 'wasm', concurrency: 2, queues: [QUEUES.maintenance, QUEUES.training] });
+    expect(JSON.parse(raw)).toMatchObject({ id: 'hb-test', modelBackend: 'wasm', concurrency: 2, queues: [QUEUES.maintenance, QUEUES.training, QUEUES.inference] });
     await runtime.stop(1_000);
     expect(await redis.get(workerHeartbeatKey(env.QUEUE_PREFIX, 'hb-test'))).toBeNull();
   });

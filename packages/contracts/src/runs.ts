@@ -54,3 +54,28 @@ export interface RunDto {
 
 /** Redis key the worker polls between steps; set by POST /api/runs/:runId/cancel. */
 export const runCancelKey = (prefix: string, runId: string) => `${prefix}:run-cancel:${runId}`;
+
+/** POST /api/runs/:runId/predictions: which images to predict (default: all of the project's). */
+export const predictRequestSchema = z
+  .object({
+    split: z.enum(['train', 'val', 'test', 'unassigned']).optional(),
+    imageIds: z.array(z.string().uuid('must be an image id (UUID)')).min(1).max(10_000).optional(),
+    unlabelledOnly: z.boolean().default(false),
+    checkpointId: z.string().uuid().optional(),
+  })
+  .strict()
+  .refine((b) => !(b.split && b.imageIds), { message: 'give split or imageIds, not both', path: ['imageIds'] });
+
+export const listPredictionsQuerySchema = z
+  .object({ imageId: z.string().uuid().optional(), cursor: z.string().uuid('must be a prediction id from nextCursor').optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) })
+  .strict();
+
+export interface PredictionDto {
+  id: string;
+  imageId: string;
+  classIndex: number;
+  className: string | null;
+  score: number;
+  bbox: [number, number, number, number];
+  maskRle: { size: [number, number]; counts: string };
+}

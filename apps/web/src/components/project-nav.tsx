@@ -15,3 +15,13 @@ export function ProjectNav({ projectId, active }: { projectId: string; active: '
     </nav>
   );
 }
+
+/** The title row of every project page: name on the left, the project's tabs on the right. */
+export function ProjectHeader({ project, active }: { project: { id: string; name: string }; active: Parameters<typeof ProjectNav>[0]['active'] }) {
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-3">
+      <h1 className="text-2xl font-semibold">{project.name}</h1>
+      <ProjectNav projectId={project.id} active={active} />
+    </div>
+  );
+}

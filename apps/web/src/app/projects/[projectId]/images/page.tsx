@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Gallery } from '@/components/gallery';
-import { ProjectNav } from '@/components/project-nav';
+import { ProjectHeader } from '@/components/project-nav';
 import { loadProject } from '@/server/load-project';
 
 export const dynamic = 'force-dynamic';
@@ -13,10 +13,7 @@ export default async function ImagesPage({ params }: { params: Promise<{ project
   const s = project.splitCounts;
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <h1 className="text-2xl font-semibold">{project.name}</h1>
-        <ProjectNav projectId={project.id} active="images" />
-      </div>
+      <ProjectHeader project={project} active="images" />
       <p className="text-sm text-slate-600">
         {project.imageCount} images · train {s.train} · val {s.val} · test {s.test} · unassigned {s.unassigned}
       </p>

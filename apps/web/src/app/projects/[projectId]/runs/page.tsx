@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { listRuns } from '@segmenta/db';
 import { LaunchRunForm } from '@/components/launch-run-form';
-import { ProjectNav } from '@/components/project-nav';
+import { ProjectHeader } from '@/components/project-nav';
 import { getServer } from '@/server/context';
 import { loadProject } from '@/server/load-project';
 
@@ -18,11 +18,13 @@ export default async function RunsPage({ params }: { params: Promise<{ projectId
   const runs = await listRuns(getServer().db, project.id);
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <h1 className="text-2xl font-semibold">{project.name}</h1>
-        <ProjectNav projectId={project.id} active="runs" />
-      </div>
+      <ProjectHeader project={project} active="runs" />
       <LaunchRunForm projectId={project.id} trainImages={project.splitCounts.train} />
+      {runs.length >= 2 && (
+        <Link href={`/projects/${project.id}/runs/compare?ids=${runs.slice(0, 2).map((r) => r.id).join(',')}`} className="inline-block text-sm text-indigo-700 underline">
+          Compare the two latest runs
+        </Link>
+      )}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-sm" aria-label="Training runs">
           <thead className="bg-slate-50 text-left text-slate-500">

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { ProjectNav } from '@/components/project-nav';
+import { ProjectHeader } from '@/components/project-nav';
 import { Uploader } from '@/components/uploader';
 import { loadProject } from '@/server/load-project';
 
@@ -12,10 +12,7 @@ export default async function UploadPage({ params }: { params: Promise<{ project
   if (!project) notFound();
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <h1 className="text-2xl font-semibold">{project.name}</h1>
-        <ProjectNav projectId={project.id} active="upload" />
-      </div>
+      <ProjectHeader project={project} active="upload" />
       <Uploader projectId={project.id} />
     </div>
   );

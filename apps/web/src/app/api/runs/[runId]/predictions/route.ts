@@ -1,0 +1,45 @@
+import { NextResponse } from 'next/server';
+import { AppError, listPredictionsQuerySchema, parseOrThrow, predictRequestSchema, runIdParamSchema, type PredictionDto } from '@segmenta/contracts';
+import { getServer } from '@/server/context';
+import { readJson, route } from '@/server/http';
+
+export const dynamic = 'force-dynamic';
+
+type Params = { runId: string };
+
+/** Queues an inference job for the run's best (or given) checkpoint → 202 `{ jobId }`. */
+export const POST = route<Params>(async (req, { params }) => {
+  const { runId } = parseOrThrow(runIdParamSchema, await params, 'path');
+  const body = parseOrThrow(predictRequestSchema, await readJson(req, 1_000_000), 'prediction request');
+  const { db, queues } = getServer();
+  const run = await db.trainingRun.findUnique({ where: { id: runId }, select: { id: true, status: true } });
+  if (!run) throw new AppError('not_found', `Run ${runId} does not exist`);
+  const ckpt = await db.checkpoint.findFirst({ where: { runId, ...(body.checkpointId ? { id: body.checkpointId } : { isBest: true }) }, select: { id: true, epoch: true } });
+  if (!ckpt) throw new AppError('conflict', `Run ${runId} has no ${body.checkpointId ? `checkpoint ${body.checkpointId}` : 'checkpoint yet'}`);
+  const job = await queues.inference.add('predict', { runId, ...body, checkpointId: ckpt.id }, { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 1_000 });
+  // A run still training predicts with its current best checkpoint; say so.
+  return NextResponse.json({ jobId: job.id, checkpointId: ckpt.id, epoch: ckpt.epoch, runStatus: run.status }, { status: 202 });
+});
+
+/** Stored predictions, optionally of one image; keyset-paged by id. */
+export const GET = route<Params>(async (req, { params }) => {
+  const { runId } = parseOrThrow(runIdParamSchema, await params, 'path');
+  const q = parseOrThrow(listPredictionsQuerySchema, Object.fromEntries(new URL(req.url).searchParams), 'query');
+  const rows = await getServer().db.prediction.findMany({
+    where: { runId, ...(q.imageId ? { imageId: q.imageId } : {}), ...(q.cursor ? { id: { gt: q.cursor } } : {}) },
+    orderBy: { id: 'asc' },
+    take: q.limit + 1,
+    include: { labelClass: { select: { name: true } } },
+  });
+  const page = rows.slice(0, q.limit);
+  const predictions: PredictionDto[] = page.map((p) => ({
+    id: p.id,
+    imageId: p.imageId,
+    classIndex: p.classIndex,
+    className: p.labelClass?.name ?? null,
+    score: p.score,
+    bbox: [p.bboxX, p.bboxY, p.bboxW, p.bboxH],
+    maskRle: p.maskRle as PredictionDto['maskRle'],
+  }));
+  return NextResponse.json({ predictions, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null });
+});

@@ -79,6 +79,18 @@ describe('training dashboard in Chromium', () => {
     await expect(diff.textContent()).resolves.toMatch(/optimizer\.learningRate\s*0\.001\s*0\.003/);
     await expect(diff.textContent()).resolves.toMatch(/epochs\s*3\s*2/);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'compare.png'), fullPage: true });
+
+    // /try: pick a file, see the overlay and the instance list (threshold 0 so the young model shows some).
+    const image = await db.image.findFirstOrThrow({ where: { projectId: project.id }, select: { id: true } });
+    const bytes = Buffer.from(await (await fetch(`${base}/api/images/${image.id}/file?variant=original`)).arrayBuffer());
+    await page.goto(`${base}/try`);
+    await page.getByLabel(/Score threshold/).fill('0');
+    await page.getByLabel('Image to predict').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: bytes });
+    const overlay = page.getByAltText('Predicted masks over the image');
+    await overlay.waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
+    await expect(page.getByRole('heading', { level: 2 }).textContent()).resolves.toMatch(/^\d+ instance\(s\)$/);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'try.png'), fullPage: true });
     await page.close();
   });
 });

@@ -22,6 +22,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/projects" className="text-sm text-slate-600 hover:text-slate-900">
               Projects
             </Link>
+            <Link href="/try" className="text-sm text-slate-600 hover:text-slate-900">
+              Try a model
+            </Link>
             <a href="/api/health" className="text-sm text-slate-600 hover:text-slate-900">
               System health
             </a>

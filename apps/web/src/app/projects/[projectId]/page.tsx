@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { ClassEditor, ProjectActions } from '@/components/class-editor';
 import { ProjectNav } from '@/components/project-nav';
 import { Stat } from '@/components/stat';
 import { getServer } from '@/server/context';
@@ -17,13 +18,15 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
   if (!project) notFound();
   const { db } = getServer();
   const preview = await db.image.findMany({ where: { projectId: project.id }, orderBy: { createdAt: 'asc' }, take: 12, select: { id: true, fileName: true } });
-  const maxClass = Math.max(1, ...Object.values(project.classCounts));
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold">{project.name}</h1>
           {project.description && <p className="mt-1 text-slate-600">{project.description}</p>}
+          <div className="mt-2">
+            <ProjectActions projectId={project.id} name={project.name} archived={project.archived} />
+          </div>
         </div>
         <ProjectNav projectId={project.id} active="overview" />
       </div>
@@ -39,36 +42,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
         <h2 id="classes-heading" className="mb-3 text-lg font-medium">
           Classes
         </h2>
-        <table className="w-full max-w-xl text-sm">
-          <thead className="text-left text-slate-500">
-            <tr>
-              <th className="py-1 font-normal">Key</th>
-              <th className="py-1 font-normal">Class</th>
-              <th className="py-1 text-right font-normal">Instances</th>
-              <th className="w-1/3 py-1" aria-hidden />
-            </tr>
-          </thead>
-          <tbody>
-            {project.classes.map((c) => {
-              const n = project.classCounts[c.id] ?? 0;
-              return (
-                <tr key={c.id} className="border-t border-slate-100">
-                  <td className="py-1.5 font-mono text-slate-500">{c.hotkey ?? ''}</td>
-                  <td className="py-1.5">
-                    <span className="mr-2 inline-block h-3 w-3 rounded-sm align-middle" style={{ backgroundColor: c.color }} aria-hidden />
-                    {c.name}
-                  </td>
-                  <td className="py-1.5 text-right tabular-nums">{n}</td>
-                  <td className="py-1.5 pl-3" aria-hidden>
-                    <div className="h-2 rounded bg-slate-100">
-                      <div className="h-2 rounded" style={{ width: `${(n / maxClass) * 100}%`, backgroundColor: c.color }} />
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ClassEditor projectId={project.id} classes={project.classes} counts={project.classCounts} />
       </section>
       {preview.length > 0 && (
         <section aria-labelledby="images-heading">

@@ -3,9 +3,7 @@
 // Run from the repo root: npx tsx bench/convergence.ts [--minutes 20] [--train 150] [--val 30] [--size 320]
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import { cocoEvaluate, encodeMask, type CocoFile } from '@segmenta/coco';
-import { makeConfig, MaskRCNN, registerAllGradients, registerWasmTrainingKernels, selectBackend, syntheticSample, train, type TrainingSample } from '@segmenta/maskrcnn';
+import { detectionMetrics, makeConfig, MaskRCNN, registerAllGradients, registerWasmTrainingKernels, selectBackend, syntheticSample, train } from '@segmenta/maskrcnn';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '20' }, train: { type: 'string', default: '150' }, val: { type: 'string', default: '30' }, size: { type: 'string', default: '320' }, classes: { type: 'string', default: '4' }, lr: { type: 'string', default: '0.001' } } });
 const minutes = Number(values.minutes);
@@ -19,34 +17,6 @@ registerWasmTrainingKernels();
 const make = (n: number, offset: number) => Promise.all(Array.from({ length: n }, (_, i) => syntheticSample(offset + i, { width: size, height: size, classCount, seed: 7_000 + offset + i, minInstances: 1, maxInstances: 4 })));
 const trainSet = await make(Number(values.train), 0);
 const valSet = await make(Number(values.val), 100_000);
-
-function apAt50(model: MaskRCNN, samples: TrainingSample[]) {
-  const gt: CocoFile = { images: [], annotations: [], categories: names.map((name, i) => ({ id: i + 1, name })) };
-  const results: unknown[] = [];
-  return (async () => {
-    for (const [i, s] of samples.entries()) {
-      const hw = s.width * s.height;
-      gt.images.push({ id: i + 1, file_name: s.fileName, width: s.width, height: s.height });
-      for (let k = 0; k < s.target.labels.length; k++) {
-        const m = s.target.masks.subarray(k * hw, (k + 1) * hw);
-        const b = s.target.boxes.subarray(4 * k, 4 * k + 4);
-        gt.annotations.push({ id: gt.annotations.length + 1, image_id: i + 1, category_id: s.target.labels[k]!, segmentation: encodeMask(m, s.height, s.width), bbox: [b[0]!, b[1]!, b[2]! - b[0]!, b[3]! - b[1]!], area: m.reduce((a, v) => a + v, 0), iscrowd: 0 });
-      }
-      const x = tf.tensor3d(s.pixels, [s.height, s.width, 3]);
-      const { results: [d] } = await model.detect([x]);
-      x.dispose();
-      for (let j = 0; j < d!.scores.length; j++) {
-        const probs = d!.masks.subarray(j * hw, (j + 1) * hw);
-        const bin = Uint8Array.from(probs, (p) => (p >= 0.5 ? 1 : 0));
-        const b = d!.boxes.subarray(4 * j, 4 * j + 4);
-        results.push({ image_id: i + 1, category_id: d!.labels[j]!, score: d!.scores[j]!, bbox: [b[0]!, b[1]!, b[2]! - b[0]!, b[3]! - b[1]!], segmentation: encodeMask(bin, s.height, s.width) });
-      }
-    }
-    const segm = cocoEvaluate(gt, results as never, { iouType: 'segm' }).stats;
-    const bbox = cocoEvaluate(gt, results as never, { iouType: 'bbox' }).stats;
-    return { segmAP50: segm[1]!, segmAP: segm[0]!, bboxAP50: bbox[1]! };
-  })();
-}
 
 const cfg = makeConfig('cpu-small', { numClasses: classCount + 1, transform: { minSize: size, maxSize: Math.round(size * 1.6) } });
 const model = MaskRCNN.init(cfg, 1);
@@ -70,7 +40,8 @@ try {
     },
     onEpoch: async (r) => {
       const evalStart = Date.now();
-      const ap = await apAt50(model, valSet);
+      const m = await detectionMetrics(model, valSet, names, 0);
+      const ap = { segmAP50: m.ap50Segm, segmAP: m.mapSegm, bboxAP50: m.ap50Bbox };
       console.log(JSON.stringify({ epoch: r.epoch + 1, minutes: Math.round(((Date.now() - started) / 60_000) * 100) / 100, trainLoss: Math.round(r.train.loss * 1e4) / 1e4, ...ap, evalSeconds: Math.round((Date.now() - evalStart) / 100) / 10 }));
     },
   });

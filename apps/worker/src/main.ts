@@ -4,7 +4,7 @@ import { createDb, LocalBlobStore } from '@segmenta/db';
 import { registerAllGradients, registerWasmTrainingKernels, selectBackend } from '@segmenta/maskrcnn';
 import { defaultHandlers } from './handlers';
 import { jsonLog } from './log';
-import { startWorkerRuntime } from './runtime';
+import { startWorkerRuntime, type WorkerRuntime } from './runtime';
 import { connectRedis, waitForServices } from './services';
 
 const log = jsonLog('worker');
@@ -22,31 +22,16 @@ const redis = connectRedis(env.REDIS_URL);
 redis.on('error', () => undefined); // reported by waitForServices and the BullMQ workers
 const store = new LocalBlobStore(env.DATA_DIR);
 
-await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
-const backend = await selectBackend(env.MODEL_BACKEND);
-// Training needs every gradient registered and, on wasm, the kernels the backend lacks.
-await registerAllGradients();
-registerWasmTrainingKernels();
-log('info', 'model backend selected', { backend: backend.name, reason: backend.reason });
-
-const runtime = startWorkerRuntime({
-  connection: redis,
-  prefix: env.QUEUE_PREFIX,
-  handlers: defaultHandlers({ db, store, redis, dataDir: env.DATA_DIR, prefix: env.QUEUE_PREFIX, backend: backend.name }),
-  concurrency: env.WORKER_CONCURRENCY,
-  modelBackend: backend.name,
-  log,
-  lockMs: env.WORKER_LOCK_MS,
-});
-
+// Signals are handled from the start: a SIGTERM while waiting for services or loading the backend
+// must exit cleanly too, not kill the process mid-way with Node's default action.
+const started: { runtime?: WorkerRuntime } = {};
 let stopping = false;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
     log('info', `${sig} received: finishing running jobs`, { graceSeconds: env.WORKER_SHUTDOWN_GRACE_S });
-    runtime
-      .stop(env.WORKER_SHUTDOWN_GRACE_S * 1000)
+    (started.runtime?.stop(env.WORKER_SHUTDOWN_GRACE_S * 1000) ?? Promise.resolve())
       .then(async () => {
         await db.$disconnect();
         redis.disconnect();
@@ -58,3 +43,22 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       });
   });
 }
+
+await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
+const backend = await selectBackend(env.MODEL_BACKEND);
+// Training needs every gradient registered and, on wasm, the kernels the backend lacks.
+await registerAllGradients();
+registerWasmTrainingKernels();
+log('info', 'model backend selected', { backend: backend.name, reason: backend.reason });
+
+if (stopping) await new Promise(() => undefined); // shutting down already: the handler exits
+started.runtime = startWorkerRuntime({
+  connection: redis,
+  prefix: env.QUEUE_PREFIX,
+  handlers: defaultHandlers({ db, store, redis, dataDir: env.DATA_DIR, prefix: env.QUEUE_PREFIX, backend: backend.name }),
+  concurrency: env.WORKER_CONCURRENCY,
+  modelBackend: backend.name,
+  log,
+  lockMs: env.WORKER_LOCK_MS,
+});
+

@@ -35,11 +35,10 @@ function toDto(run: NonNullable<Awaited<ReturnType<typeof loadRun>>>): RunDto {
   };
 }
 
+const runInclude = { epochMetrics: { orderBy: [{ epoch: 'asc' as const }, { split: 'asc' as const }] }, checkpoints: { orderBy: { epoch: 'asc' as const } } };
+
 function loadRun(db: Db, id: string) {
-  return db.trainingRun.findUnique({
-    where: { id },
-    include: { epochMetrics: { orderBy: [{ epoch: 'asc' }, { split: 'asc' }] }, checkpoints: { orderBy: { epoch: 'asc' } } },
-  });
+  return db.trainingRun.findUnique({ where: { id }, include: runInclude });
 }
 
 export async function getRun(db: Db, id: string): Promise<RunDto | null> {
@@ -48,8 +47,8 @@ export async function getRun(db: Db, id: string): Promise<RunDto | null> {
 }
 
 export async function listRuns(db: Db, projectId: string): Promise<RunDto[]> {
-  const ids = await db.trainingRun.findMany({ where: { projectId }, orderBy: { createdAt: 'desc' }, select: { id: true } });
-  return (await Promise.all(ids.map((r) => getRun(db, r.id)))).filter((r): r is RunDto => r !== null);
+  const runs = await db.trainingRun.findMany({ where: { projectId }, orderBy: { createdAt: 'desc' }, include: runInclude });
+  return runs.map(toDto);
 }
 
 /**

@@ -2,11 +2,10 @@ import type { Redis } from 'ioredis';
 import path from 'node:path';
 import { datasetSnapshotSchema, runCancelKey, trainingConfigSchema, trainingJobSchema, type EpochMetricDto, type TrainingConfig } from '@segmenta/contracts';
 import { recordEpochMetrics, type BlobStore, type Db } from '@segmenta/db';
-import { loadCheckpoint, MaskRCNN, train, TrainingDivergedError, type LossSummary, type MaskRCNNConfig } from '@segmenta/maskrcnn';
+import { detectionMetrics, loadCheckpoint, MaskRCNN, train, TrainingDivergedError, type LossSummary, type MaskRCNNConfig } from '@segmenta/maskrcnn';
 import { UnrecoverableError } from 'bullmq';
 import { defineHandler } from '../runtime';
 import { loadLatestCheckpoint, writeCheckpoint } from '../training/checkpoints';
-import { detectionMetrics } from '../training/metrics';
 import { augmentFor, modelConfigFor, optimizerFor, scheduleFor } from '../training/run-config';
 import { loadSplitSamples } from '../training/samples';
 

@@ -4,3 +4,4 @@ export { learningRateAt, type ScheduleConfig } from './schedule';
 export { augment, type AugmentConfig } from './augment';
 export { loadCocoDataset, cocoTargets, decodeRgb, type TrainingSample, type LoadedDataset } from './data';
 export { syntheticSample } from './synthetic';
+export { detectionMetrics, type DetectionMetrics } from './metrics';

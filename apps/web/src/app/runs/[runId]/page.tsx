@@ -1,19 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { getRun } from '@segmenta/db';
 import { RunLive } from '@/components/run-live';
 import { getServer } from '@/server/context';
+import { loadRun } from '@/server/load-project';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Run' };
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export default async function RunPage({ params }: { params: Promise<{ runId: string }> }) {
   const { runId } = await params;
   const { db } = getServer();
-  const run = UUID_RE.test(runId) ? await getRun(db, runId) : null;
+  const run = await loadRun(runId);
   if (!run) notFound();
   const steps = await db.stepMetric.findMany({ where: { runId }, orderBy: { step: 'asc' }, select: { step: true, loss: true, learningRate: true } });
   return (

@@ -1,23 +1,19 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { getRun } from '@segmenta/db';
 import { CompareCharts } from '@/components/compare-charts';
 import { configDifferences } from '@/server/config-diff';
-import { getServer } from '@/server/context';
-import { loadProject } from '@/server/load-project';
+import { isUuid, loadProject, loadRun } from '@/server/load-project';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Compare runs' };
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `?ids=a,b[,c…]`: the runs' curves overlaid and the config fields that differ. */
 export default async function ComparePage({ params, searchParams }: { params: Promise<{ projectId: string }>; searchParams: Promise<{ ids?: string }> }) {
   const project = await loadProject((await params).projectId);
   if (!project) notFound();
-  const ids = ((await searchParams).ids ?? '').split(',').filter((id) => UUID_RE.test(id)).slice(0, 6);
-  const runs = (await Promise.all(ids.map((id) => getRun(getServer().db, id)))).filter((r) => r !== null && r.projectId === project.id);
+  const ids = ((await searchParams).ids ?? '').split(',').filter(isUuid).slice(0, 6);
+  const runs = (await Promise.all(ids.map(loadRun))).filter((r) => r !== null && r.projectId === project.id);
   const diff = configDifferences(runs.map((r) => r!.config));
   return (
     <div className="space-y-6">

@@ -1,10 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cocoEvaluate, encodeMask, rleIou, type CocoFile, type Rle } from '@segmenta/coco';
-import type { MaskRCNN, TrainingSample } from '@segmenta/maskrcnn';
+import type { MaskRCNN } from '../model/maskrcnn';
+import type { TrainingSample } from './data';
 
 export interface DetectionMetrics {
+  /** COCO AP@[.50:.95]. */
   mapBbox: number;
   mapSegm: number;
+  /** COCO AP@0.50. */
+  ap50Bbox: number;
+  ap50Segm: number;
   /** Ground-truth instances matched at mask IoU ≥ 0.5 by a detection of the right class. */
   accuracy: number;
 }
@@ -55,10 +60,13 @@ export async function detectionMetrics(model: MaskRCNN, samples: readonly Traini
     matched += taken.size;
     total += gtRles.length;
   }
+  // COCO reports -1 where a number is undefined (no ground truth); 0 reads better on a curve.
   const evaluate = (iouType: 'bbox' | 'segm') => {
-    if (gt.annotations.length === 0) return 0;
-    const ap = cocoEvaluate(gt, results as never, { iouType }).stats[0]!;
-    return ap < 0 ? 0 : ap;
+    if (gt.annotations.length === 0) return [0, 0];
+    const stats = cocoEvaluate(gt, results as never, { iouType }).stats;
+    return [Math.max(0, stats[0]!), Math.max(0, stats[1]!)];
   };
-  return { mapBbox: evaluate('bbox'), mapSegm: evaluate('segm'), accuracy: total ? matched / total : 0 };
+  const [mapBbox, ap50Bbox] = evaluate('bbox');
+  const [mapSegm, ap50Segm] = evaluate('segm');
+  return { mapBbox: mapBbox!, mapSegm: mapSegm!, ap50Bbox: ap50Bbox!, ap50Segm: ap50Segm!, accuracy: total ? matched / total : 0 };
 }

@@ -9,7 +9,9 @@ import sharp from 'sharp';
 import { createDb } from '@segmenta/db';
 import { recreateDatabase, deployMigrations } from '@segmenta/db/migrate';
 import { processUpload, seededRandom } from '@segmenta/imaging';
-import { freePort, startWeb, waitForHttp } from '../apps/web/e2e/servers';
+import { freePort, installTestAuth, startWeb, waitForHttp } from '../apps/web/e2e/servers';
+
+installTestAuth();
 
 const { values } = parseArgs({ options: { photos: { type: 'string', default: '100' } } });
 const n = Number(values.photos);

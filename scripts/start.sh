@@ -8,6 +8,18 @@ export DATA_DIR="$(realpath -m "${DATA_DIR:-$ROOT/data}")"
 export PORT="${PORT:-3000}"
 export NEXT_TELEMETRY_DISABLED=1
 
+# The first admin: from the environment, or a generated password kept beside the data (reused on restarts).
+export SEGMENTA_ADMIN_EMAIL="${SEGMENTA_ADMIN_EMAIL:-admin@segmenta.local}"
+if [ -z "${SEGMENTA_ADMIN_PASSWORD:-}" ]; then
+  mkdir -p "$DATA_DIR"
+  pw_file="$DATA_DIR/.admin-password"
+  [ -s "$pw_file" ] || (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("base64url"))' > "$pw_file")
+  export SEGMENTA_ADMIN_PASSWORD="$(cat "$pw_file")"
+  sign_in_hint="sign in as $SEGMENTA_ADMIN_EMAIL with password $SEGMENTA_ADMIN_PASSWORD (kept in $pw_file)"
+else
+  sign_in_hint="sign in as $SEGMENTA_ADMIN_EMAIL with SEGMENTA_ADMIN_PASSWORD"
+fi
+
 install_deps
 ensure_services
 npx --no-install tsx scripts/prepare-database.ts --seed
@@ -30,8 +42,9 @@ pids+=($!)
 pids+=($!)
 
 for _ in $(seq 1 120); do
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$PORT/projects"; then
+  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$PORT/sign-in"; then
     say "Segmenta is running: http://localhost:$PORT  (health: http://localhost:$PORT/api/health; Ctrl+C stops web and worker)"
+    say "$sign_in_hint"
     break
   fi
   sleep 1

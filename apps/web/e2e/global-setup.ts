@@ -13,7 +13,9 @@ export default async function setup(project: TestProject) {
   const env = loadServerEnv();
   if (!/_test$/.test(new URL(env.DATABASE_URL).pathname)) throw new Error('refusing to run against a non-test database: run the tests through `npm test`');
   const port = await freePort();
-  const procs: Proc[] = [startWorker(), startWeb(port)];
+  // Web first: it refuses at once when the app is not built, before a worker is left running.
+  const web = startWeb(port);
+  const procs: Proc[] = [startWorker(), web];
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     // Healthy means: database, Redis and a live worker.

@@ -41,10 +41,32 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
   };
 }
 
+/** The admin every test and benchmark server is bootstrapped with (test databases only). */
+export const TEST_ADMIN = { email: 'admin@segmenta.test', password: 'test-admin-password', token: 'sgt_test-admin-token-0123456789abcdef' } as const;
+
 /** The production build, as `npm start` serves it. `npm test` builds before it runs the tests. */
 export function startWeb(port: number, env: Record<string, string | undefined> = {}): Proc {
   if (!existsSync(path.join(WEB_DIR, '.next/BUILD_ID'))) throw new Error('apps/web is not built: run `npm test` (it builds first) or `npx turbo run build --filter=@segmenta/web`');
-  return run(path.join(BIN, 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], WEB_DIR, { NEXT_TELEMETRY_DISABLED: '1', ...env });
+  const admin = { SEGMENTA_ADMIN_EMAIL: TEST_ADMIN.email, SEGMENTA_ADMIN_PASSWORD: TEST_ADMIN.password, SEGMENTA_ADMIN_TOKEN: TEST_ADMIN.token };
+  return run(path.join(BIN, 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], WEB_DIR, { NEXT_TELEMETRY_DISABLED: '1', ...admin, ...env });
+}
+
+/** fetch as it was before installTestAuth, for tests that must send no credentials. */
+export const rawFetch: typeof fetch = globalThis.fetch.bind(globalThis);
+
+/**
+ * Makes every fetch to a local test server carry the test admin's token unless the request brings
+ * its own credentials (Authorization or Cookie): the suites test features as an admin, and the
+ * auth suite tests credentials explicitly with rawFetch.
+ */
+export function installTestAuth(token: string = TEST_ADMIN.token): void {
+  globalThis.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!/^https?:\/\/127\.0\.0\.1:/.test(url)) return rawFetch(input, init);
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (!headers.has('authorization') && !headers.has('cookie')) headers.set('authorization', `Bearer ${token}`);
+    return rawFetch(input, { ...init, headers });
+  };
 }
 
 export function startWorker(env: Record<string, string | undefined> = {}): Proc {

@@ -80,6 +80,12 @@ describe('training survives a killed worker', () => {
       expect(done.error).toBeNull();
       expect(done.status).toBe('completed');
       expect(second.output()).toContain('resuming from checkpoint');
+      const log = (await db.runLog.findMany({ where: { runId: run.id }, orderBy: { id: 'asc' } })).map((l) => l.message);
+      expect(log.filter((m) => /^Started · Backend /.test(m))).toHaveLength(1);
+      expect(log.filter((m) => /^Restarted · Backend /.test(m))).toHaveLength(1);
+      // The epoch of the newest checkpoint: the one counted at the kill, or the next if it was saved just before the kill.
+      expect(log).toContainEqual(expect.stringMatching(/^Resuming from the checkpoint of epoch [1-9]/));
+      expect(log.at(-1)).toMatch(/^Completed \d+ epoch/);
       const rows = await db.epochMetric.findMany({ where: { runId: run.id }, select: { epoch: true, split: true } });
       expect(rows.map((r) => `${r.epoch}/${r.split}`).sort()).toEqual(
         Array.from({ length: epochs }, (_, e) => ['test', 'train', 'val'].map((s) => `${e + 1}/${s}`)).flat().sort(),

@@ -8,7 +8,7 @@
 // [c, c+1) and is inside when its centre is; a polygon along pixel corners reproduces the pixels.
 
 import type { Ring } from './geometry';
-import { compressRle, countsToString, mergeRles, type AnyRle, type Rle } from './rle';
+import { compressRle, countsToString, mergeRles, rleArea, type AnyRle, type Rle } from './rle';
 
 const SCALE = 5;
 
@@ -104,6 +104,18 @@ export function ringToRle(ring: Ring, height: number, width: number): Rle {
 export function polygonsToRle(rings: readonly Ring[], height: number, width: number): Rle {
   if (rings.length === 0) return { size: [height, width], counts: countsToString([height * width]) };
   return mergeRles(rings.map((r) => ringToRle(r, height, width)));
+}
+
+/**
+ * Pixel area of a polygon segmentation as pycocotools computes it. One ring (the usual case) is
+ * summed straight from its runs, skipping the string encoding a full RLE needs.
+ */
+export function polygonsRasterArea(rings: readonly Ring[], height: number, width: number): number {
+  if (rings.length !== 1) return rleArea(polygonsToRle(rings, height, width));
+  const counts = ringToCounts(rings[0]!, height, width);
+  let area = 0;
+  for (let i = 1; i < counts.length; i += 2) area += counts[i]!;
+  return area;
 }
 
 /** Mask of a box [x, y, w, h], rasterised as its four-corner polygon (pycocotools' frBbox). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskToPolygons, simplifyRing } from '../src/contours';
 import { polygonsArea } from '../src/geometry';
-import { bboxToRle, polygonsToRle, ringToRle, segmentationToRle } from '../src/rasterize';
+import { bboxToRle, polygonsRasterArea, polygonsToRle, ringToRle, segmentationToRle } from '../src/rasterize';
 import { decodeRle, encodeMask, rleArea, rleToBbox } from '../src/rle';
 
 function pixels(mask: Uint8Array, w: number): string[] {
@@ -46,6 +46,14 @@ describe('polygon rasterisation (pycocotools frPoly semantics)', () => {
     const area = rleArea(polygonsToRle([circle], 100, 100));
     expect(Math.abs(area - polygonsArea([circle])) / polygonsArea([circle])).toBeLessThan(0.02);
     expect(rleArea(polygonsToRle([], 5, 5))).toBe(0);
+  });
+
+  it('gives the same raster area without building the RLE, for one ring, several, and a ring past the edge', () => {
+    const star: number[] = [];
+    for (let i = 0; i < 30; i++) star.push(40 + (i % 2 ? 12 : 30) * Math.cos((Math.PI * i) / 15), 35 + (i % 2 ? 12 : 30) * Math.sin((Math.PI * i) / 15));
+    for (const rings of [[star], [[2, 2, 12, 2, 12, 12, 2, 12], [8, 8, 20, 8, 20, 20, 8, 20]], [[-5, -5, 90, 3, 40, 90]]]) {
+      expect(polygonsRasterArea(rings, 70, 80)).toBe(rleArea(polygonsToRle(rings, 70, 80)));
+    }
   });
 });
 

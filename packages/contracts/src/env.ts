@@ -25,6 +25,17 @@ export const serverEnvSchema = z.object({
   MODEL_BACKEND: z.enum(['auto', 'wasm', 'tensorflow', 'cpu']).default('auto'),
   /** How long a job's lock lives without renewal: a killed worker's job is handed on after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  /** Try-it predictions (`POST /api/predict`) that run at once, each in its own worker thread holding its own model copy. */
+  INFERENCE_CONCURRENCY: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(16).default(1),
+  /** Try-it predictions that may wait for a free thread; one more is answered 503 with Retry-After. */
+  INFERENCE_QUEUE_MAX: z.coerce.number().int('must be an integer').min(0).max(10_000).default(32),
+  /** First admin, created at start when no user has this email (`npm start` and automation run unattended). */
+  SEGMENTA_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
+  SEGMENTA_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+  /** An API token for the first admin, for scripts: sent as `Authorization: Bearer <token>`. */
+  SEGMENTA_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').max(200).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+  /** How long a sign-in lasts. */
+  SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 90).default(24 * 7),
 });
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
 

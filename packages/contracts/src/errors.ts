@@ -48,6 +48,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** Seconds after which trying again makes sense (sent as Retry-After with 429 and 503). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -7,3 +7,7 @@ export * from './health';
 export * from './images';
 export * from './random';
 export * from './runs';
+export * from './run-dashboard';
+export * from './annotations';
+export * from './review';
+export * from './auth';

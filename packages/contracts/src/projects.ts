@@ -90,3 +90,5 @@ export const mergeClassBodySchema = z.object({ into: z.string().uuid('must be a 
 export const classIdParamSchema = z.object({ classId: z.string().uuid('must be a class id (UUID)') });
 /** What to do with the annotations of a class being deleted: refuse (default) or delete them too. */
 export const deleteClassQuerySchema = z.object({ annotations: z.enum(['refuse', 'delete']).default('refuse') }).strict();
+
+export const listProjectsQuerySchema = z.object({ includeArchived: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }).strict();

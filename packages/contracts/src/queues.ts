@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { preAnnotateSchema } from './review';
 
 /** BullMQ queue names: the web app enqueues, the worker consumes. */
 export const QUEUES = {
@@ -21,6 +22,8 @@ export const inferenceJobSchema = z
     split: z.enum(['train', 'val', 'test', 'unassigned']).optional(),
     imageIds: z.array(uuid).min(1).max(10_000).optional(),
     unlabelledOnly: z.boolean().default(false),
+    /** After predicting, images that still have no annotations get the predictions above this threshold as annotations. */
+    preAnnotate: preAnnotateSchema.optional(),
   })
   .refine((j) => !(j.split && j.imageIds), { message: 'give split or imageIds, not both', path: ['imageIds'] });
 export type InferenceJob = z.infer<typeof inferenceJobSchema>;

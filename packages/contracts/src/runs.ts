@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { preAnnotateSchema } from './review';
 
 export const runIdParamSchema = z.object({ runId: z.string().uuid('must be a run id (UUID)') });
 
@@ -62,6 +63,7 @@ export const predictRequestSchema = z
     imageIds: z.array(z.string().uuid('must be an image id (UUID)')).min(1).max(10_000).optional(),
     unlabelledOnly: z.boolean().default(false),
     checkpointId: z.string().uuid().optional(),
+    preAnnotate: preAnnotateSchema.optional(),
   })
   .strict()
   .refine((b) => !(b.split && b.imageIds), { message: 'give split or imageIds, not both', path: ['imageIds'] });

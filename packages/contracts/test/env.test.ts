@@ -26,6 +26,13 @@ describe('loadServerEnv', () => {
     expect((caught as EnvError).message).toContain('DATABASE_URL="mysql://x": must start with postgresql://');
   });
 
+  it('sizes the web server\'s prediction pool: 1 thread and 32 waiting by default, 0 waiting allowed, 0 threads not', () => {
+    const env = loadServerEnv({});
+    expect([env.INFERENCE_CONCURRENCY, env.INFERENCE_QUEUE_MAX]).toEqual([1, 32]);
+    expect(loadServerEnv({ INFERENCE_QUEUE_MAX: '0' }).INFERENCE_QUEUE_MAX).toBe(0);
+    expect(() => loadServerEnv({ INFERENCE_CONCURRENCY: '0' })).toThrow(/INFERENCE_CONCURRENCY="0": must be at least 1/);
+  });
+
   it('rejects an out-of-range port', () => {
     expect(() => loadServerEnv({ PORT: '70000' })).toThrow(/PORT="70000": must be a port number/);
   });

@@ -1,4 +1,4 @@
-import type { ImageDto, ImageStatus, ListImagesQuery, Split } from '@segmenta/contracts';
+import type { ImageDto, ListImagesQuery, Split } from '@segmenta/contracts';
 import type { Db } from './client';
 import { deleteUnreferencedBlobs } from './blob-gc';
 import type { BlobRef, BlobStore } from './storage/blob-store';
@@ -153,6 +153,3 @@ export async function setImagesSplit(db: Db, projectId: string, imageIds: string
   return count;
 }
 
-export async function setImageStatus(db: Db, id: string, status: ImageStatus) {
-  return db.image.update({ where: { id }, data: { status } });
-}

@@ -5,7 +5,8 @@ import { imageBlobKeys } from './images';
 import type { BlobStore } from './storage/blob-store';
 
 /** Creates a project and its ordered classes in one transaction (the default ten unless given). */
-export async function createProject(db: Db, body: CreateProjectBody): Promise<ProjectDto> {
+/** `ownerId`: the user who becomes the project's owner (project role admin), so they can manage its members. */
+export async function createProject(db: Db, body: CreateProjectBody, ownerId?: string): Promise<ProjectDto> {
   const classes = body.classes ?? DEFAULT_CLASSES;
   const project = await db.project.create({
     data: {
@@ -19,6 +20,7 @@ export async function createProject(db: Db, body: CreateProjectBody): Promise<Pr
           hotkey: order < 10 ? String((order + 1) % 10) : null,
         })),
       },
+      ...(ownerId ? { members: { create: { userId: ownerId, role: 'admin' as const } } } : {}),
     },
   });
   const dto = await getProject(db, project.id);
@@ -26,9 +28,10 @@ export async function createProject(db: Db, body: CreateProjectBody): Promise<Pr
   return dto;
 }
 
-export async function listProjects(db: Db, opts: { includeArchived?: boolean } = {}): Promise<ProjectSummaryDto[]> {
+/** `onlyIds`: the projects a non-admin belongs to (null or absent: all). */
+export async function listProjects(db: Db, opts: { includeArchived?: boolean; onlyIds?: string[] | null } = {}): Promise<ProjectSummaryDto[]> {
   const projects = await db.project.findMany({
-    where: opts.includeArchived ? {} : { archivedAt: null },
+    where: { ...(opts.includeArchived ? {} : { archivedAt: null }), ...(opts.onlyIds ? { id: { in: opts.onlyIds } } : {}) },
     orderBy: { createdAt: 'desc' },
     include: { _count: { select: { images: true } } },
   });

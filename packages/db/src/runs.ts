@@ -72,8 +72,8 @@ export async function takeDatasetSnapshot(db: Db, projectId: string): Promise<Da
   return { classes, splits, annotationVersions, takenAt: new Date().toISOString() };
 }
 
-export async function createRun(db: Db, projectId: string, config: TrainingConfig, snapshot: DatasetSnapshot) {
-  return db.trainingRun.create({ data: { projectId, name: config.name, config, datasetSnapshot: snapshot, status: 'queued' }, select: { id: true } });
+export async function createRun(db: Db, projectId: string, config: TrainingConfig, snapshot: DatasetSnapshot, createdById: string | null = null) {
+  return db.trainingRun.create({ data: { projectId, name: config.name, config, datasetSnapshot: snapshot, status: 'queued', createdById }, select: { id: true } });
 }
 
 /** One row per epoch per split; a resumed run rewriting an epoch replaces it instead of duplicating it. */

@@ -1,6 +1,6 @@
 // `segmenta-model synth → train → eval` as a researcher runs it, on the tiny preset.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ describe('segmenta-model synth / train / eval', () => {
     expect(coco.categories.map((c: { name: string }) => c.name)).toEqual(['circle', 'square', 'triangle']);
 
     const out = join(dir, 'run');
-    const run = await cli('train', '--coco', join(data, 'train.json'), '--val-coco', join(data, 'val.json'), '--test-coco', join(data, 'test.json'), '--images', join(data, 'images'), '--preset', 'tiny', '--epochs', '2', '--batch-size', '2', '--out', out, '--backend', 'wasm');
+    const run = await cli('train', '--coco', join(data, 'train.json'), '--val-coco', join(data, 'val.json'), '--test-coco', join(data, 'test.json'), '--images', join(data, 'images'), '--preset', 'tiny', '--epochs', '2', '--batch-size', '2', '--out', out, '--backend', 'wasm', '--augment', 'origin');
     expect(run.stderr).toContain('backend: wasm');
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -53,5 +53,13 @@ describe('segmenta-model synth / train / eval', () => {
     const missing = await cli('train', '--images', dir, '--out', dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--coco is required');
+  });
+
+  it('refuses an augmentation file that is not a valid pipeline (exit 2, naming the field)', async () => {
+    const file = join(dir, 'augment.json');
+    writeFileSync(file, JSON.stringify([{ type: 'horizontalFlip', p: 0.5 }, { type: 'oneOf', p: 0.5, choices: [] }]));
+    const bad = await cli('train', '--coco', file, '--images', dir, '--out', dir, '--augment', file);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('[1.choices] needs at least one choice');
   });
 });

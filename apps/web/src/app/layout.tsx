@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { SignOutButton } from '@/components/sign-out-button';
+import { currentPrincipal } from '@/server/auth/page';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -7,7 +9,8 @@ export const metadata: Metadata = {
   description: 'From raw photos to an instance-segmentation model, on your own machines.',
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  const user = await currentPrincipal();
   return (
     <html lang="en">
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased">
@@ -28,6 +31,19 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <a href="/api/health" className="text-sm text-slate-600 hover:text-slate-900">
               System health
             </a>
+            {user && (
+              <span className="ml-auto flex items-center gap-4">
+                {user.role === 'admin' && (
+                  <Link href="/admin/users" className="text-sm text-slate-600 hover:text-slate-900">
+                    Users
+                  </Link>
+                )}
+                <Link href="/account" className="text-sm text-slate-600 hover:text-slate-900" aria-label={`Account (${user.email})`}>
+                  {user.email}
+                </Link>
+                <SignOutButton />
+              </span>
+            )}
           </nav>
         </header>
         <main id="main" className="mx-auto max-w-6xl px-4 py-6">

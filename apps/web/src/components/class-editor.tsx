@@ -2,13 +2,12 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import type { ApiErrorBody, LabelClassDto } from '@segmenta/contracts';
+import type { LabelClassDto } from '@segmenta/contracts';
+import { apiErrorMessage } from './api-error';
 
 async function call(url: string, method: string, body?: unknown): Promise<string | null> {
   const res = await fetch(url, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-  if (res.ok) return null;
-  const err = ((await res.json().catch(() => null)) as ApiErrorBody | null)?.error;
-  return err ? (err.details[0] ? `${err.details[0].path}: ${err.details[0].message}` : err.message) : `HTTP ${res.status}`;
+  return res.ok ? null : apiErrorMessage(res);
 }
 
 /** Add, rename, recolour, merge and delete classes; a class in use is never deleted silently. */

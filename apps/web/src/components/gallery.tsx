@@ -9,6 +9,14 @@ import type { ImageDto, LabelClassDto } from '@segmenta/contracts';
 const TILE = 168;
 const STATUSES = ['unlabelled', 'in_progress', 'done', 'needs_review', 'reviewed', 'rejected'] as const;
 const SPLITS = ['train', 'val', 'test', 'unassigned'] as const;
+const STATUS_TONE: Record<ImageDto['status'], string> = {
+  unlabelled: 'bg-white/90 text-slate-700',
+  in_progress: 'bg-sky-100 text-sky-800',
+  done: 'bg-emerald-100 text-emerald-800',
+  needs_review: 'bg-amber-100 text-amber-900',
+  reviewed: 'bg-indigo-100 text-indigo-800',
+  rejected: 'bg-red-100 text-red-800',
+};
 
 /**
  * Thousands of images: pages come from the keyset API as the user scrolls, and only the rows on
@@ -63,6 +71,9 @@ export function Gallery({ projectId, classes }: { projectId: string; classes: La
     return () => ro.disconnect();
   }, []);
 
+  // The editor walks previous/next through the same filtered list.
+  const carried = new URLSearchParams(Object.entries({ split: filters.split, status: filters.status }).filter(([, v]) => v)).toString();
+  const filterQuery = carried ? `?${carried}` : '';
   const rows = Math.ceil(images.length / columns);
   const virtual = useVirtualizer({ count: rows, getScrollElement: () => scroller.current, estimateSize: () => TILE, overscan: 3 });
   const items = virtual.getVirtualItems();
@@ -145,7 +156,7 @@ export function Gallery({ projectId, classes }: { projectId: string; classes: La
             <div key={row.key} className="absolute left-0 flex w-full gap-2 px-2 py-1" style={{ top: row.start, height: TILE }}>
               {images.slice(row.index * columns, row.index * columns + columns).map((img) => (
                 <figure key={img.id} className={`relative flex-1 overflow-hidden rounded border ${selected.has(img.id) ? 'border-indigo-500 ring-2 ring-indigo-300' : 'border-slate-200'}`} style={{ maxWidth: TILE - 8 }}>
-                  <Link href={`/images/${img.id}`}>
+                  <Link href={`/projects/${projectId}/images/${img.id}${filterQuery}`}>
                     {/* Small webp thumbnails through the checked file route. */}
                     <img src={`/api/images/${img.id}/file?variant=thumb`} alt={img.fileName} loading="lazy" className="h-[120px] w-full bg-slate-100 object-cover" />
                   </Link>
@@ -154,6 +165,9 @@ export function Gallery({ projectId, classes }: { projectId: string; classes: La
                     <span className="truncate">{img.fileName}</span>
                     <span className="ml-auto rounded bg-slate-100 px-1">{img.split}</span>
                   </figcaption>
+                  <span data-status={img.status} className={`absolute left-1 top-1 rounded px-1 text-[10px] font-medium ${STATUS_TONE[img.status]}`}>
+                    {img.status.replace('_', ' ')}
+                  </span>
                 </figure>
               ))}
             </div>

@@ -1,7 +1,9 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import { formatDuration, runSeconds } from './format-duration';
 import { RunCharts, type LiveRun } from './run-charts';
+import { RunLogs } from './run-logs';
 
 const STATUS_STYLE: Record<string, string> = {
   queued: 'bg-slate-100 text-slate-700',
@@ -25,6 +27,16 @@ export function RunLive({ initial }: { initial: LiveRun }) {
     return () => source.close();
   }, [initial.id, live]);
 
+  // A clock for the elapsed time and ETA; it only ticks while the run can still change.
+  // Starts unset so the server's render and the browser's agree (no clock in the markup).
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    if (!live) return;
+    const t = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(t);
+  }, [live]);
+
   async function act(action: 'cancel' | 'resume') {
     const res = await fetch(`/api/runs/${run.id}/${action}`, { method: 'POST' });
     const body = await res.json();
@@ -33,6 +45,11 @@ export function RunLive({ initial }: { initial: LiveRun }) {
   }
 
   const best = run.checkpoints.find((c) => c.isBest);
+  const elapsed = run.finishedAt ? runSeconds(run, 0) : now === null ? null : runSeconds(run, now);
+  const stepsDone = run.steps?.length ? run.steps[run.steps.length - 1]!.step + 1 : 0;
+  // progress = steps done / total steps (the worker's definition), so the total follows from both.
+  const totalSteps = run.progress > 0 && stepsDone > 0 ? Math.round(stepsDone / run.progress) : null;
+  const eta = run.status === 'running' && elapsed && run.progress > 0 && run.progress < 1 ? (elapsed * (1 - run.progress)) / run.progress : null;
   const bestVal = best?.valLoss;
   return (
     <div className="space-y-6">
@@ -61,6 +78,13 @@ export function RunLive({ initial }: { initial: LiveRun }) {
           </a>
         </span>
       </div>
+      <p className="text-sm text-slate-600 tabular-nums" data-testid="run-progress">
+        {Math.round(run.progress * 100)}% · epoch {run.epochsDone}/{run.epochs}
+        {totalSteps !== null && ` · step ${stepsDone}/${totalSteps}`}
+        {elapsed !== null && ` · ${run.finishedAt ? 'took' : 'elapsed'} ${formatDuration(elapsed)}`}
+        {eta !== null && ` · about ${formatDuration(eta)} left`}
+        {run.status === 'queued' && ' · waiting for a worker'}
+      </p>
       <div className="h-2 w-full rounded bg-slate-100" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(run.progress * 100)} aria-label="Training progress">
         <div className="h-2 rounded bg-indigo-500 transition-all" style={{ width: `${run.progress * 100}%` }} />
       </div>
@@ -75,6 +99,7 @@ export function RunLive({ initial }: { initial: LiveRun }) {
         </p>
       )}
       <RunCharts run={run} />
+      <RunLogs runId={run.id} live={live} />
       <details className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
         <summary className="cursor-pointer font-medium">Config and dataset snapshot</summary>
         <pre className="mt-2 overflow-auto text-xs">{JSON.stringify({ config: run.config, dataset: run.datasetSnapshot && { classes: run.datasetSnapshot.classes.map((c) => c.name), train: run.datasetSnapshot.splits.train.length, val: run.datasetSnapshot.splits.val.length, test: run.datasetSnapshot.splits.test.length, takenAt: run.datasetSnapshot.takenAt } }, null, 2)}</pre>

@@ -18,6 +18,7 @@ export function TryIt({ runs }: { runs: { id: string; label: string }[] }) {
   const [overlay, setOverlay] = useState<string | null>(null);
   const [results, setResults] = useState<Result[] | null>(null);
   const [json, setJson] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   async function run(file: File) {
     setBusy(true);
@@ -33,6 +34,8 @@ export function TryIt({ runs }: { runs: { id: string; label: string }[] }) {
       const [res, png] = await Promise.all([fetch('/api/predict', { method: 'POST', body: form() }), fetch('/api/predict?format=png', { method: 'POST', body: form() })]);
       if (!res.ok) throw new Error(((await res.json()) as ApiErrorBody).error.message);
       const body = (await res.json()) as Result[];
+      // e.g. the run is still training and its best checkpoint so far answered
+      setNotice(res.headers.get('x-segmenta-notice'));
       setResults(body);
       setJson(URL.createObjectURL(new Blob([JSON.stringify(body, null, 2)], { type: 'application/json' })));
       if (png.ok) setOverlay(URL.createObjectURL(await png.blob()));
@@ -72,6 +75,7 @@ export function TryIt({ runs }: { runs: { id: string; label: string }[] }) {
           {error}
         </p>
       )}
+      {results && notice && <p className="text-sm text-amber-800">{notice}</p>}
       {results && (
         <div className="grid gap-4 lg:grid-cols-[2fr_1fr]">
           {overlay && <img src={overlay} alt="Predicted masks over the image" className="w-full rounded-lg border border-slate-200 bg-white" />}

@@ -2,6 +2,8 @@ import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { AppError, issuesToDetails, redactUrl } from '@segmenta/contracts';
+import type { Principal } from '@segmenta/db';
+import { authenticate } from './auth/principal';
 import { getServer } from './context';
 import { probeServices } from './health';
 
@@ -30,7 +32,10 @@ function fromDomainError(err: unknown): AppError | null {
 }
 
 export async function errorResponse(err: unknown): Promise<NextResponse> {
-  if (err instanceof AppError) return NextResponse.json(err.toBody(), { status: err.status });
+  if (err instanceof AppError) {
+    const headers = err.retryAfterS !== undefined ? { 'Retry-After': String(Math.ceil(err.retryAfterS)) } : undefined;
+    return NextResponse.json(err.toBody(), { status: err.status, headers });
+  }
   if (err instanceof z.ZodError) {
     const app = new AppError('validation_failed', 'Invalid request', issuesToDetails(err.issues));
     return NextResponse.json(app.toBody(), { status: 400 });
@@ -47,9 +52,25 @@ export async function errorResponse(err: unknown): Promise<NextResponse> {
 }
 
 type RouteContext<P> = { params: Promise<P> };
+type AuthedContext<P> = RouteContext<P> & { principal: Principal };
 
-/** Wraps a route handler so every failure leaves in the shared error shape. */
-export function route<P = Record<string, string>>(fn: (req: Request, ctx: RouteContext<P>) => Promise<Response>) {
+/**
+ * Wraps a route handler: the caller must be signed in (session cookie) or send an API token, and
+ * every failure leaves in the shared error shape. Each handler then authorises its own action.
+ */
+export function route<P = Record<string, string>>(fn: (req: Request, ctx: AuthedContext<P>) => Promise<Response>) {
+  return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
+    try {
+      const principal = await authenticate(req);
+      return await fn(req, { ...ctx, principal });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** For the few routes anyone may call: health and sign-in. */
+export function publicRoute<P = Record<string, string>>(fn: (req: Request, ctx: RouteContext<P>) => Promise<Response>) {
   return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
     try {
       return await fn(req, ctx);
@@ -59,12 +80,33 @@ export function route<P = Record<string, string>>(fn: (req: Request, ctx: RouteC
   };
 }
 
+/** Reads a body of at most `maxBytes`, refusing a larger one before reading it when its length is declared. */
+export async function readBody(req: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get('content-length') ?? NaN);
+  const tooLarge = (n: number | string) => new AppError('payload_too_large', `Body is ${n} bytes; the limit for this route is ${maxBytes}`);
+  if (declared > maxBytes) throw tooLarge(declared);
+  if (!req.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(`more than ${maxBytes}`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Reads a JSON body, answering 400/413/415 with a precise message instead of a parser stack trace. */
 export async function readJson(req: Request, maxBytes = 1_000_000): Promise<unknown> {
   const type = req.headers.get('content-type') ?? '';
   if (!type.includes('application/json')) throw new AppError('unsupported_media_type', `Expected Content-Type application/json, got "${type || 'none'}"`);
-  const text = await req.text();
-  if (text.length > maxBytes) throw new AppError('payload_too_large', `Body is ${text.length} bytes; the limit for this route is ${maxBytes}`);
+  const text = Buffer.from(await readBody(req, maxBytes)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {

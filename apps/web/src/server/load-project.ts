@@ -1,20 +1,37 @@
 import 'server-only';
-import { getImage, getProject, getRun } from '@segmenta/db';
+import { canInProject, getImage, getProject, getRun, projectRole, type ProjectAction } from '@segmenta/db';
+
+export { canInProject, type ProjectAction };
+import type { Role } from '@segmenta/contracts';
+import { pagePrincipal } from './auth/page';
 import { getServer } from './context';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (id: string) => UUID_RE.test(id);
 
-/** Pages take ids from the URL: anything that is not a UUID is simply "not found". */
+/** The signed-in user's role in a project, or null when they cannot see it (pages then say "not found"). */
+async function roleIn(projectId: string): Promise<Role | null> {
+  return projectRole(getServer().db, await pagePrincipal(), projectId);
+}
+
+/** Pages take ids from the URL: anything that is not a UUID, or not the user's to see, is simply "not found". */
 export async function loadProject(projectId: string) {
-  return UUID_RE.test(projectId) ? getProject(getServer().db, projectId) : null;
+  if (!UUID_RE.test(projectId)) return null;
+  const role = await roleIn(projectId);
+  if (!role) return null;
+  const project = await getProject(getServer().db, projectId);
+  return project ? { ...project, myRole: role } : null;
 }
 
 export async function loadImage(imageId: string) {
-  return UUID_RE.test(imageId) ? getImage(getServer().db, imageId) : null;
+  if (!UUID_RE.test(imageId)) return null;
+  const image = await getImage(getServer().db, imageId);
+  return image && (await roleIn(image.projectId)) ? image : null;
 }
 
 export async function loadRun(runId: string) {
-  return UUID_RE.test(runId) ? getRun(getServer().db, runId) : null;
+  if (!UUID_RE.test(runId)) return null;
+  const run = await getRun(getServer().db, runId);
+  return run && (await roleIn(run.projectId)) ? run : null;
 }

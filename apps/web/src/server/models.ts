@@ -1,40 +1,45 @@
 import 'server-only';
-import path from 'node:path';
 import { AppError } from '@segmenta/contracts';
-import { loadCheckpoint, selectBackend, type Predictor } from '@segmenta/maskrcnn';
+import type { Principal } from '@segmenta/db';
+import { requireOwner } from './auth/project-access';
 import { getServer } from './context';
 
-// Loaded models stay in memory: loading weights costs far more than one prediction. Two at most, so a
-// reviewer switching between runs does not reload each time, and memory stays bounded.
-const cache = new Map<string, Promise<Predictor>>();
-const MAX_MODELS = 2;
-let backend: Promise<unknown> | undefined;
+// Models themselves are loaded and cached inside the inference threads (inference-worker.ts).
 
-/** The best checkpoint of `runId`, or of the most recently finished run that has one. */
-export async function resolveCheckpoint(runId?: string) {
+const noCheckpointYet: Record<string, string> = {
+  queued: 'it is queued and saves its first checkpoint at the end of its first epoch',
+  running: 'it is training and saves its first checkpoint at the end of its first epoch',
+  failed: 'it failed before its first epoch ended; train it again',
+  cancelled: 'it was cancelled before its first epoch ended; resume or train it again',
+  completed: 'its checkpoints were removed',
+};
+
+/**
+ * The best checkpoint of `runId`, or the newest best checkpoint of any run: 404 for an
+ * unknown run, 409 for a run without a checkpoint (saying why). A run still training answers with
+ * its best checkpoint so far; `run.status` lets the caller say so.
+ */
+export async function resolveCheckpoint(principal: Principal, runId?: string) {
   const { db } = getServer();
-  const ckpt = await db.checkpoint.findFirst({
-    where: { isBest: true, ...(runId ? { runId } : {}) },
-    orderBy: { createdAt: 'desc' },
-    include: { run: { select: { id: true, name: true } } },
-  });
-  if (!ckpt) throw new AppError('not_found', runId ? `Run ${runId} has no checkpoint yet` : 'No trained model yet: train a run first');
-  return ckpt;
-}
-
-export async function getPredictor(checkpointId: string, relPath: string): Promise<Predictor> {
-  backend ??= selectBackend((process.env.MODEL_BACKEND as 'auto' | undefined) ?? 'auto');
-  await backend;
-  let entry = cache.get(checkpointId);
-  if (!entry) {
-    entry = loadCheckpoint(path.join(getServer().env.DATA_DIR, relPath)).then(({ model, classes }) => ({ model, classes }));
-    entry.catch(() => cache.delete(checkpointId));
-    cache.set(checkpointId, entry);
-    while (cache.size > MAX_MODELS) {
-      const [oldest, p] = cache.entries().next().value!;
-      cache.delete(oldest);
-      void p.then((m) => m.model.dispose()).catch(() => undefined);
-    }
+  if (runId) {
+    await requireOwner(principal, 'run', runId, 'predict');
+    const run = await db.trainingRun.findUnique({ where: { id: runId }, select: { status: true } });
+    if (!run) throw new AppError('not_found', `Run ${runId} does not exist`);
+    const ckpt = await db.checkpoint.findFirst({
+      where: { runId, isBest: true },
+      orderBy: { createdAt: 'desc' },
+      include: { run: { select: { id: true, name: true, status: true } } },
+    });
+    if (!ckpt) throw new AppError('conflict', `Run ${runId} has no checkpoint yet: ${noCheckpointYet[run.status] ?? `its status is ${run.status}`}`);
+    return ckpt;
   }
-  return entry;
+  // "The latest best" among the projects this user may run predictions in.
+  const projects = principal.role === 'admin' ? null : principal.role === 'annotator' ? [] : (await db.projectMember.findMany({ where: { userId: principal.userId, role: { in: ['researcher', 'admin'] } }, select: { projectId: true } })).map((m) => m.projectId);
+  const ckpt = await db.checkpoint.findFirst({
+    where: { isBest: true, ...(projects ? { run: { projectId: { in: projects } } } : {}) },
+    orderBy: { createdAt: 'desc' },
+    include: { run: { select: { id: true, name: true, status: true } } },
+  });
+  if (!ckpt) throw new AppError('not_found', 'No trained model yet: train a run first');
+  return ckpt;
 }

@@ -6,7 +6,7 @@ import { getServer } from './context';
 const JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 1_000 } as const;
 
 /** Checks what only the database can tell (split sizes, classes, initial weights), snapshots the data, enqueues. */
-export async function launchRun(projectId: string, config: TrainingConfig) {
+export async function launchRun(projectId: string, config: TrainingConfig, createdById: string | null = null) {
   const { db, queues } = getServer();
   if (!(await db.project.findUnique({ where: { id: projectId }, select: { id: true } }))) throw new AppError('not_found', `Project ${projectId} does not exist`);
   const snapshot = await takeDatasetSnapshot(db, projectId);
@@ -18,7 +18,7 @@ export async function launchRun(projectId: string, config: TrainingConfig) {
     const best = await db.checkpoint.findFirst({ where: { runId: config.init.runId, ...(config.init.checkpointId ? { id: config.init.checkpointId } : { isBest: true }) } });
     if (!best) throw bad('init.runId', 'that run has no checkpoint to start from');
   }
-  const run = await createRun(db, projectId, config, snapshot);
+  const run = await createRun(db, projectId, config, snapshot, createdById);
   await queues.training.add('train', { runId: run.id, resume: false }, { ...JOB_OPTIONS, jobId: run.id });
   return run;
 }

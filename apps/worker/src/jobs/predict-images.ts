@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { datasetSnapshotSchema, inferenceJobSchema } from '@segmenta/contracts';
-import type { BlobStore, Db } from '@segmenta/db';
+import { acceptPredictions, type BlobStore, type Db } from '@segmenta/db';
 import { decodeImage, loadCheckpoint, predictDetections, toCocoResults, type Predictor } from '@segmenta/maskrcnn';
 import { defineHandler } from '../runtime';
 
@@ -71,6 +71,13 @@ export function predictImagesHandler(deps: { db: Db; store: BlobStore; dataDir: 
       stored += results.length;
       await job.updateProgress(Math.round(((i + 1) / images.length) * 100));
     }
-    return { images: images.length, predictions: stored, checkpointEpoch: ckpt.epoch };
+    // Pre-annotation: images still without annotations get the confident predictions as model-made ones.
+    let preAnnotated: { images: number; annotations: number } | undefined;
+    if (data.preAnnotate && images.length > 0) {
+      const out = await acceptPredictions(db, run.id, { ...data.preAnnotate, imageIds: images.map((i) => i.id), onlyIfUnannotated: true });
+      preAnnotated = { images: out.images.length, annotations: out.accepted };
+      log('info', `pre-annotated ${out.images.length} image(s) with ${out.accepted} model-made annotation(s)`);
+    }
+    return { images: images.length, predictions: stored, checkpointEpoch: ckpt.epoch, ...(preAnnotated ? { preAnnotated } : {}) };
   });
 }

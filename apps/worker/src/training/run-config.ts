@@ -1,5 +1,6 @@
 import type { TrainingConfig } from '@segmenta/contracts';
-import { makeConfig, type AugmentConfig, type MaskRCNNConfig, type OptimizerConfig, type ScheduleConfig } from '@segmenta/maskrcnn';
+import { makeConfig, sharpJpeg, type AugmentConfig, type MaskRCNNConfig, type OptimizerConfig, type ScheduleConfig } from '@segmenta/maskrcnn';
+import { createAugmentPool, type AugmentPool } from '@segmenta/maskrcnn/augment-pool';
 
 /** The researcher's training config (contracts) → the model's config and the trainer's options. */
 export function modelConfigFor(cfg: TrainingConfig, classCount: number): MaskRCNNConfig {
@@ -26,18 +27,14 @@ export function scheduleFor(cfg: TrainingConfig, stepsPerEpoch: number): Schedul
   };
 }
 
+let pool: AugmentPool | undefined;
+
 /**
- * The augmentations the trainer applies today (flips, brightness/contrast); the "one of" photometric
- * groups and resize are accepted in the config and reported as not yet applied.
+ * The researcher's augmentation pipeline, applied in order as configured, with sharp as the JPEG codec,
+ * on a worker thread shared by this process's runs (idle threads do not keep it alive), so that it
+ * overlaps the synchronous training step on the other core.
  */
-export function augmentFor(cfg: TrainingConfig): { augment: AugmentConfig; ignored: string[] } {
-  const augment: AugmentConfig = {};
-  const ignored: string[] = [];
-  for (const a of cfg.augmentations) {
-    if (a.type === 'horizontalFlip') augment.horizontalFlip = a.p;
-    else if (a.type === 'verticalFlip') augment.verticalFlip = a.p;
-    else if (a.type === 'brightnessContrast') augment.brightnessContrast = { p: a.p, brightness: a.brightnessLimit, contrast: a.contrastLimit };
-    else ignored.push(a.type);
-  }
-  return { augment, ignored };
+export function augmentFor(cfg: TrainingConfig): AugmentConfig {
+  pool ??= createAugmentPool({ threads: 1 });
+  return { steps: cfg.augmentations, jpeg: sharpJpeg, runner: pool.run };
 }

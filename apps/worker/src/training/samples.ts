@@ -29,9 +29,17 @@ export async function loadSplitSamples(
     throw new Error(`${ids.length - rows.length} image(s) of the ${split} split were deleted after launch (e.g. ${ids.find((i) => !found.has(i))})`);
   }
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const samples: TrainingSample[] = [];
-  for (const id of ids) {
-    const row = byId.get(id)!;
+  const samples: TrainingSample[] = new Array(ids.length);
+  // A few decodes in flight: sharp runs them on libuv's thread pool while this thread rasterises masks.
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < ids.length; i = next++) samples[i] = await loadOne(byId.get(ids[i]!)!);
+  };
+  await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, ids.length) }, worker));
+  return samples;
+
+  async function loadOne(row: (typeof rows)[number]): Promise<TrainingSample> {
+    const id = row.id;
     const scale = Math.min(1, shortSide / Math.min(row.width, row.height));
     const width = Math.max(1, Math.round(row.width * scale));
     const height = Math.max(1, Math.round(row.height * scale));
@@ -69,7 +77,8 @@ export async function loadSplitSamples(
       labels.push(labelOf.get(a.labelClassId)!);
       k++;
     }
-    samples.push({ id, fileName: row.fileName, width, height, pixels, target: { boxes: Float32Array.from(boxes), labels: Int32Array.from(labels), masks: masks.slice(0, k * hw) } });
+    return { id, fileName: row.fileName, width, height, pixels, target: { boxes: Float32Array.from(boxes), labels: Int32Array.from(labels), masks: masks.slice(0, k * hw) } };
   }
-  return samples;
 }
+
+const DECODE_CONCURRENCY = 4;

@@ -1,13 +1,16 @@
 // segmenta-model train: COCO data in, per-epoch JSON lines and checkpoints out.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { augmentationSchema, defaultAugmentations, type Augmentation } from '@segmenta/contracts';
 import { registerAllGradients, registerWasmTrainingKernels } from '../backend/index';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/node';
 import { importTorchvision } from '../checkpoint/import-torchvision';
 import { makeConfig, PRESETS, type PresetName } from '../config/presets';
 import { MaskRCNN } from '../model/maskrcnn';
 import { selectBackend } from '../select-backend';
-import { loadCocoDataset } from '../trainer/data';
+import type { AugmentConfig } from '../trainer/augment';
+import { createAugmentPool } from '../trainer/augment-pool';
+import { loadCocoDataset, sharpJpeg } from '../trainer/data';
 import { train, type LossSummary } from '../trainer/loop';
 import { readStateDict } from '../weights/index';
 import { backend, number, parse, required } from './args';
@@ -32,6 +35,9 @@ Options:
   --optimizer O         adam (default) or sgd
   --weight-decay W      (default 0 for adam, 5e-4 for sgd)
   --seed S              (default 42)
+  --augment A           hflip (default: horizontal flip p 0.5), origin (the origin project's albumentations
+                        pipeline: flips, brightness/contrast, JPEG|gamma, blur|equalize), none, or a JSON
+                        file holding a list of steps as the training config's "augmentations"
   --out DIR             output directory (required)
   --backend B           auto (default), tensorflow, wasm, cpu
   -h, --help            this help
@@ -39,12 +45,34 @@ Options:
 
 const lossJson = (s: LossSummary | undefined) => (s ? { loss: s.loss, ...s.components } : undefined);
 
+async function augmentOption(v: string | undefined): Promise<AugmentConfig> {
+  if (v === undefined || v === 'hflip') return { horizontalFlip: 0.5 };
+  if (v === 'none') return {};
+  let steps: Augmentation[];
+  if (v === 'origin') steps = defaultAugmentations;
+  else {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(v, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--augment must be hflip, origin, none or a readable JSON file: ${(err as Error).message}`);
+    }
+    const parsed = augmentationSchema.array().safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new UsageError(`--augment ${v}: [${issue.path.join('.')}] ${issue.message}`);
+    }
+    steps = parsed.data;
+  }
+  return { steps, jpeg: sharpJpeg };
+}
+
 export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const { values: v } = parse(argv, {
     coco: { type: 'string' }, images: { type: 'string' }, 'val-coco': { type: 'string' }, 'test-coco': { type: 'string' },
     preset: { type: 'string' }, init: { type: 'string' }, torchvision: { type: 'string' }, epochs: { type: 'string' },
     'batch-size': { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' }, 'weight-decay': { type: 'string' },
-    seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
+    seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, augment: { type: 'string' },
   });
   if (v.help) {
     io.stdout(TRAIN_HELP);
@@ -64,6 +92,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const seed = number(v.seed, '--seed', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ?? 42;
   const lr = number(v.lr, '--lr', (n) => n > 0 && n <= 10, 'a number in (0, 10]') ?? (optimizer === 'adam' ? 1e-3 : 5e-3);
   const weightDecay = number(v['weight-decay'], '--weight-decay', (n) => n >= 0 && n < 1, 'a number in [0, 1)') ?? (optimizer === 'adam' ? 0 : 5e-4);
+
+  const augment = await augmentOption(v.augment);
 
   const choice = await selectBackend(backend(v.backend));
   await registerAllGradients();
@@ -90,6 +120,8 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   }
   await mkdir(out, { recursive: true });
   let bestVal = Infinity;
+  // Augmentation on a thread of its own overlaps the synchronous training step.
+  const pool = augment.steps ? createAugmentPool() : undefined;
   try {
     await train({
       model,
@@ -101,7 +133,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
       optimizer: optimizer === 'adam' ? { type: 'adam', weightDecay } : { type: 'sgd', weightDecay, momentum: 0.9 },
       schedule: { type: 'constant', baseLr: lr },
       seed,
-      augment: { horizontalFlip: 0.5 },
+      augment: pool ? { ...augment, runner: pool.run } : augment,
       onEpoch: async (r) => {
         io.stdout(`${JSON.stringify({ epoch: r.epoch + 1, train: lossJson(r.train), val: lossJson(r.val), test: lossJson(r.test), seconds: Math.round(r.seconds * 10) / 10 })}\n`);
         await saveCheckpoint(path.join(out, `epoch-${String(r.epoch + 1).padStart(3, '0')}`), model, { classes, training: { epoch: r.epoch + 1, ...lossJson(r.train) } });
@@ -114,6 +146,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     });
   } finally {
     model.dispose();
+    await pool?.close();
   }
   return 0;
 }

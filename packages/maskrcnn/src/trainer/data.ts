@@ -34,6 +34,18 @@ export async function decodeRgb(bytes: Uint8Array): Promise<{ pixels: Float32Arr
 }
 
 /**
+ * A JPEG round trip with sharp (libjpeg, 4:2:0 chroma like OpenCV's imencode), for the augmentation
+ * pipeline's `jpegCompression`; runs on libuv's thread pool, so a prefetched batch's codec work overlaps
+ * the training step.
+ */
+export async function sharpJpeg(pixels: Uint8Array, width: number, height: number, quality: number): Promise<Uint8Array> {
+  const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: Math.round(Math.min(100, Math.max(1, quality))) }).toBuffer();
+  const { data, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.width !== width || info.height !== height || info.channels !== 3) throw new Error(`JPEG round trip returned ${info.width}×${info.height}×${info.channels}`);
+  return new Uint8Array(data.buffer, data.byteOffset, data.length);
+}
+
+/**
  * Turns a COCO file's annotations into targets. Category ids map to labels 1..K in the order of
  * `classNames` when given (names must exist in the file), else in the file's category order.
  * Crowd regions and degenerate instances (no area, box under 1 px) are skipped with a warning; images

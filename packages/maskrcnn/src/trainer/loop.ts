@@ -3,14 +3,16 @@ import type { MaskRCNN } from '../model/maskrcnn';
 import { LOSS_NAMES, type LossName } from '../train/losses';
 import { seededRandom } from '../train/sampler';
 import { trainingLosses } from '../train/forward';
-import { augment, type AugmentConfig } from './augment';
+import { checkAugmentConfig, type AugmentConfig } from './augment';
+import { BatchPrefetcher } from './batches';
 import type { TrainingSample } from './data';
 import { createOptimizer, type Optimizer, type OptimizerConfig, type SlotTensor } from './optimizer';
 import { learningRateAt, type ScheduleConfig } from './schedule';
 
 // The training loop: seeded shuffling, augmentation and sampling (a run is reproducible on one
-// backend, and a resumed run takes the same next step as an uninterrupted one), gradient accumulation,
-// per-epoch train/val/test losses with every component, NaN detection that names the step.
+// backend, and a resumed run takes the same next step as an uninterrupted one), batches prepared ahead
+// of the step that uses them, gradient accumulation, per-epoch train/val/test losses with every
+// component, NaN detection that names the step.
 
 export interface LossSummary {
   /** Mean total loss per image. */
@@ -26,6 +28,9 @@ export interface EpochResult {
   val?: LossSummary;
   test?: LossSummary;
   seconds: number;
+  /** Of `seconds`: waiting for batches between steps, and computing the val/test losses. */
+  dataWaitSeconds: number;
+  evalSeconds: number;
 }
 
 export interface StepInfo {
@@ -34,6 +39,8 @@ export interface StepInfo {
   loss: number;
   components: Record<LossName, number>;
   learningRate: number;
+  /** How long this step waited for its batch after the previous step (and its onStep) finished. */
+  dataWaitSeconds: number;
 }
 
 export interface TrainOptions {
@@ -50,6 +57,8 @@ export interface TrainOptions {
   clipNorm?: number;
   seed: number;
   augment?: AugmentConfig;
+  /** Steps whose batches are prepared ahead of the running one (default 2; 0 prepares each on demand). */
+  prefetch?: number;
   /** Resume: the epoch to start at (0-based) and the optimiser slots saved with the checkpoint. */
   startEpoch?: number;
   optimizerState?: SlotTensor[];
@@ -71,17 +80,6 @@ export class TrainingDivergedError extends Error {
 }
 
 const zeros = (): Record<LossName, number> => Object.fromEntries(LOSS_NAMES.map((n) => [n, 0])) as Record<LossName, number>;
-
-/** Same seed, same epoch → same order, whatever happened before (so resuming reproduces it). */
-function epochOrder(n: number, seed: number, epoch: number): number[] {
-  const rand = seededRandom((seed * 1_000_003 + epoch * 7919) >>> 0);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
 
 const stepRandom = (seed: number, step: number) => seededRandom((seed * 2_654_435_761 + step * 40_503) >>> 0);
 
@@ -135,35 +133,38 @@ export async function train(o: TrainOptions): Promise<EpochResult[]> {
   const stepsPerEpoch = Math.ceil(o.train.length / (o.batchSize * accumulation));
   const history: EpochResult[] = [];
   let step = (o.startEpoch ?? 0) * stepsPerEpoch;
+  const augmentCfg = o.augment ?? {};
+  checkAugmentConfig(augmentCfg);
+  const batches = new BatchPrefetcher({ train: o.train, batchSize: o.batchSize, accumulation, seed: o.seed, augment: augmentCfg }, Math.max(0, Math.floor(o.prefetch ?? 2)), o.epochs * stepsPerEpoch);
   try {
     for (let epoch = o.startEpoch ?? 0; epoch < o.epochs; epoch++) {
       const started = performance.now();
-      const order = epochOrder(o.train.length, o.seed, epoch);
+      let dataWait = 0;
       const sums = zeros();
       let lossSum = 0;
       let seen = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
         o.signal?.throwIfAborted();
+        const waitStart = performance.now();
+        const microBatches = await batches.take(step);
+        const waited = (performance.now() - waitStart) / 1000;
+        dataWait += waited;
         const random = stepRandom(o.seed, step);
         const lr = learningRateAt(step, o.schedule);
         let acc: Record<string, tf.Tensor> | null = null;
         const stepComponents = zeros();
         let stepLoss = 0;
         let stepImages = 0;
-        for (let m = 0; m < accumulation; m++) {
-          const from = (s * accumulation + m) * o.batchSize;
-          const idx = order.slice(from, from + o.batchSize);
-          if (idx.length === 0) break;
-          const batch = idx.map((i) => augment(o.train[i]!, o.augment ?? {}, random));
+        for (const batch of microBatches) {
           const { total, components, grads } = lossAndGrads(o.model, batch, random, varList);
           if (!Number.isFinite(total)) {
             tf.dispose(grads);
             if (acc) tf.dispose(acc);
             throw new TrainingDivergedError(step, epoch, components);
           }
-          for (const n of LOSS_NAMES) stepComponents[n] += components[n] * idx.length;
-          stepLoss += total * idx.length;
-          stepImages += idx.length;
+          for (const n of LOSS_NAMES) stepComponents[n] += components[n] * batch.length;
+          stepLoss += total * batch.length;
+          stepImages += batch.length;
           if (acc === null) acc = grads;
           else {
             const prev: Record<string, tf.Tensor> = acc;
@@ -179,17 +180,23 @@ export async function train(o: TrainOptions): Promise<EpochResult[]> {
         for (const n of LOSS_NAMES) sums[n] += stepComponents[n];
         lossSum += stepLoss;
         seen += stepImages;
-        await o.onStep?.({ step, epoch, loss: stepLoss / stepImages, components: Object.fromEntries(LOSS_NAMES.map((n) => [n, stepComponents[n] / stepImages])) as Record<LossName, number>, learningRate: lr });
+        await o.onStep?.({ step, epoch, loss: stepLoss / stepImages, components: Object.fromEntries(LOSS_NAMES.map((n) => [n, stepComponents[n] / stepImages])) as Record<LossName, number>, learningRate: lr, dataWaitSeconds: waited });
         step++;
       }
       o.model.invalidate();
+      const evalStart = performance.now();
+      const val = o.val?.length ? evaluateLosses(o.model, o.val, o.seed + 1) : undefined;
+      const test = o.test?.length ? evaluateLosses(o.model, o.test, o.seed + 2) : undefined;
+      const now = performance.now();
       const result: EpochResult = {
         epoch,
         step,
         train: { loss: lossSum / seen, components: Object.fromEntries(LOSS_NAMES.map((n) => [n, sums[n] / seen])) as Record<LossName, number>, images: seen },
-        ...(o.val?.length ? { val: evaluateLosses(o.model, o.val, o.seed + 1) } : {}),
-        ...(o.test?.length ? { test: evaluateLosses(o.model, o.test, o.seed + 2) } : {}),
-        seconds: (performance.now() - started) / 1000,
+        ...(val ? { val } : {}),
+        ...(test ? { test } : {}),
+        seconds: (now - started) / 1000,
+        dataWaitSeconds: dataWait,
+        evalSeconds: (now - evalStart) / 1000,
       };
       history.push(result);
       // Copies: the optimiser's own slots are disposed when training ends; the caller owns these.

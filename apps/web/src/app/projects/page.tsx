@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { listProjects } from '@segmenta/db';
+import { listProjects, visibleProjectIds } from '@segmenta/db';
+import { pagePrincipal } from '@/server/auth/page';
 import { CreateProjectForm } from '@/components/create-project-form';
 import { getServer } from '@/server/context';
 
@@ -8,12 +9,14 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Projects' };
 
 export default async function ProjectsPage() {
-  const projects = await listProjects(getServer().db);
+  const principal = await pagePrincipal();
+  const { db } = getServer();
+  const projects = await listProjects(db, { onlyIds: await visibleProjectIds(db, principal) });
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
         <h1 className="text-2xl font-semibold">Projects</h1>
-        <CreateProjectForm />
+        {principal.role !== 'annotator' && <CreateProjectForm />}
       </div>
       {projects.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">No projects yet. Create one to start uploading images.</p>

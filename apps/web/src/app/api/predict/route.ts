@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { AppError, parseOrThrow } from '@segmenta/contracts';
-import { decodeImage, ImageLoadError, predictDetections, renderOverlay, toCocoResults } from '@segmenta/maskrcnn';
 import { route } from '@/server/http';
-import { getPredictor, resolveCheckpoint } from '@/server/models';
+import { QueueFullError, TaskAbortedError } from '@/server/bounded-pool';
+import { getServer } from '@/server/context';
+import { getInferencePool } from '@/server/inference-pool';
+import { resolveCheckpoint } from '@/server/models';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,9 +19,11 @@ const querySchema = z.object({ format: z.enum(['json', 'png']).default('json') }
 /**
  * One image through a trained model (the run's best checkpoint; by default the latest best):
  * COCO results (category_id, category_name, bbox, score, segmentation as RLE), or `?format=png` for
- * the overlay.
+ * the overlay. The work runs in the inference pool's threads; a full queue answers 503 + Retry-After.
+ * A run still training predicts with its best checkpoint so far, said in X-Segmenta-Run-Status and
+ * X-Segmenta-Notice.
  */
-export const POST = route(async (req) => {
+export const POST = route(async (req, { principal }) => {
   const { format } = parseOrThrow(querySchema, Object.fromEntries(new URL(req.url).searchParams), 'query');
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) throw new AppError('unsupported_media_type', 'Expected multipart/form-data with an "image" part');
   const form = await req.formData().catch((err: Error) => {
@@ -27,18 +32,30 @@ export const POST = route(async (req) => {
   const file = form.get('image');
   if (!file || typeof file === 'string') throw new AppError('validation_failed', 'Invalid request: image: attach an image file', [{ path: 'image', message: 'attach an image file' }]);
   const fields = parseOrThrow(fieldsSchema, { runId: form.get('runId') ?? undefined, scoreThreshold: form.get('scoreThreshold') ?? undefined }, 'request');
-  let image;
+  if (file.size === 0) throw new AppError('validation_failed', 'Invalid request: image: the image file is empty', [{ path: 'image', message: 'the image file is empty' }]);
+  const ckpt = await resolveCheckpoint(principal, fields.runId);
+  const task = {
+    checkpointId: ckpt.id,
+    checkpointDir: path.join(getServer().env.DATA_DIR, ckpt.path),
+    bytes: await file.arrayBuffer(),
+    scoreThreshold: fields.scoreThreshold,
+    format,
+  };
+  let out;
   try {
-    image = await decodeImage(new Uint8Array(await file.arrayBuffer()));
+    out = await getInferencePool().submit(task, req.signal);
   } catch (err) {
-    if (err instanceof ImageLoadError) throw new AppError('validation_failed', `Invalid request: image: ${err.message}`, [{ path: 'image', message: err.message }]);
+    if (err instanceof QueueFullError) {
+      throw new AppError('service_unavailable', err.message, [], err.retryAfterS);
+    }
+    // 499 as nginx logs it: nobody is left to read the answer.
+    if (err instanceof TaskAbortedError) return new Response(null, { status: 499 });
     throw err;
   }
-  const ckpt = await resolveCheckpoint(fields.runId);
-  const predictor = await getPredictor(ckpt.id, ckpt.path);
-  const pred = await predictDetections(predictor, image, { scoreThreshold: fields.scoreThreshold });
-  if (format === 'png') {
-    return new Response(new Uint8Array(await renderOverlay(image, pred, predictor.classes)), { headers: { 'Content-Type': 'image/png', 'X-Segmenta-Run': ckpt.runId } });
+  const headers: Record<string, string> = { 'X-Segmenta-Run': ckpt.runId, 'X-Segmenta-Checkpoint-Epoch': String(ckpt.epoch), 'X-Segmenta-Run-Status': ckpt.run.status };
+  if (ckpt.run.status === 'running' || ckpt.run.status === 'queued') {
+    headers['X-Segmenta-Notice'] = `Run ${ckpt.runId} is still training; predicted with its best checkpoint so far (epoch ${ckpt.epoch})`;
   }
-  return NextResponse.json(toCocoResults(pred, predictor.classes), { headers: { 'X-Segmenta-Run': ckpt.runId, 'X-Segmenta-Checkpoint-Epoch': String(ckpt.epoch) } });
+  if (out.png) return new Response(out.png, { headers: { ...headers, 'Content-Type': 'image/png' } });
+  return NextResponse.json(out.results, { headers });
 });

@@ -4,7 +4,10 @@ import { ClassEditor, ProjectActions } from '@/components/class-editor';
 import { ProjectNav } from '@/components/project-nav';
 import { Stat } from '@/components/stat';
 import { getServer } from '@/server/context';
-import { loadProject as load } from '@/server/load-project';
+import { canInProject, loadProject as load } from '@/server/load-project';
+import { annotationProgress, latestRunSummaries, listMembers } from '@segmenta/db';
+import { ProjectDashboard } from '@/components/project-dashboard';
+import { MembersEditor } from '@/components/members-editor';
 
 export const dynamic = 'force-dynamic';
 
@@ -17,6 +20,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
   const project = await load((await params).projectId);
   if (!project) notFound();
   const { db } = getServer();
+  const [progress, latestRuns] = await Promise.all([annotationProgress(db, project.id), latestRunSummaries(db, project.id, 3)]);
   const preview = await db.image.findMany({ where: { projectId: project.id }, orderBy: { createdAt: 'asc' }, take: 12, select: { id: true, fileName: true } });
   return (
     <div className="space-y-8">
@@ -24,9 +28,11 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
         <div>
           <h1 className="text-2xl font-semibold">{project.name}</h1>
           {project.description && <p className="mt-1 text-slate-600">{project.description}</p>}
-          <div className="mt-2">
-            <ProjectActions projectId={project.id} name={project.name} archived={project.archived} />
-          </div>
+          {canInProject(project.myRole, 'manage') && (
+            <div className="mt-2">
+              <ProjectActions projectId={project.id} name={project.name} archived={project.archived} />
+            </div>
+          )}
         </div>
         <ProjectNav projectId={project.id} active="overview" />
       </div>
@@ -38,6 +44,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
         <Stat label="Test" value={project.splitCounts.test} />
         <Stat label="Unassigned" value={project.splitCounts.unassigned} />
       </dl>
+      <ProjectDashboard projectId={project.id} progress={progress} classes={project.classes} classCounts={project.classCounts} runs={latestRuns} />
       <section aria-labelledby="classes-heading">
         <h2 id="classes-heading" className="mb-3 text-lg font-medium">
           Classes
@@ -59,6 +66,12 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
           </ul>
         </section>
       )}
+      <section aria-labelledby="members-heading">
+        <h2 id="members-heading" className="mb-3 text-lg font-medium">
+          Members
+        </h2>
+        <MembersEditor projectId={project.id} members={await listMembers(db, project.id)} canEdit={canInProject(project.myRole, 'members')} />
+      </section>
     </div>
   );
 }

@@ -16,9 +16,14 @@ export default async function RunPage({ params }: { params: Promise<{ runId: str
   const steps = await db.stepMetric.findMany({ where: { runId }, orderBy: { step: 'asc' }, select: { step: true, loss: true, learningRate: true } });
   return (
     <div className="space-y-4">
-      <Link href={`/projects/${run.projectId}/runs`} className="text-sm text-indigo-700 underline">
-        ← All runs
-      </Link>
+      <div className="flex gap-4">
+        <Link href={`/projects/${run.projectId}/runs`} className="text-sm text-indigo-700 underline">
+          ← All runs
+        </Link>
+        <Link href={`/projects/${run.projectId}/runs/${run.id}/review`} className="text-sm text-indigo-700 underline">
+          Review predictions
+        </Link>
+      </div>
       <RunLive initial={{ ...run, steps }} />
     </div>
   );

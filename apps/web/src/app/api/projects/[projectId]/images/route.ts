@@ -4,6 +4,7 @@ import { InvalidCursorError, listImages } from '@segmenta/db';
 import { getServer } from '@/server/context';
 import { route } from '@/server/http';
 import { ingestFiles } from '@/server/ingest';
+import { requireProjectAction } from '@/server/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,8 +15,9 @@ async function requireProject(projectId: string) {
   if (!found) throw new AppError('not_found', `Project ${projectId} does not exist`);
 }
 
-export const GET = route<Params>(async (req, { params }) => {
+export const GET = route<Params>(async (req, { params, principal }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
+  await requireProjectAction(principal, projectId, 'view');
   const query = parseOrThrow(listImagesQuerySchema, Object.fromEntries(new URL(req.url).searchParams), 'query');
   await requireProject(projectId);
   try {
@@ -27,8 +29,9 @@ export const GET = route<Params>(async (req, { params }) => {
 });
 
 /** Multipart upload: one or more `files` parts, each an image or a zip of images. */
-export const POST = route<Params>(async (req, { params }) => {
+export const POST = route<Params>(async (req, { params, principal }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
+  await requireProjectAction(principal, projectId, 'upload');
   await requireProject(projectId);
   const type = req.headers.get('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) throw new AppError('unsupported_media_type', `Expected multipart/form-data with "files" parts, got "${type || 'none'}"`);

@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { AppError, importQuerySchema, parseOrThrow, projectIdParamSchema } from '@segmenta/contracts';
 import { route } from '@/server/http';
 import { importAnnotations } from '@/server/interchange';
+import { requireProjectAction } from '@/server/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,8 +10,9 @@ export const dynamic = 'force-dynamic';
  * `?format=coco|labelstudio&dryRun=true|false&createMissingClasses=true|false`, multipart: an
  * `annotations` JSON file and optional `images` (files or zips). All or nothing.
  */
-export const POST = route<{ projectId: string }>(async (req, { params }) => {
+export const POST = route<{ projectId: string }>(async (req, { params, principal }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
+  await requireProjectAction(principal, projectId, 'import');
   const query = parseOrThrow(importQuerySchema, Object.fromEntries(new URL(req.url).searchParams), 'query');
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) throw new AppError('unsupported_media_type', 'Expected multipart/form-data with an "annotations" file part');
   const form = await req.formData().catch((err: Error) => {

@@ -3,6 +3,7 @@ import { assignSplitBodySchema, autoSplitBodySchema, parseOrThrow, projectIdPara
 import { autoSplit, getProject, setImagesSplit } from '@segmenta/db';
 import { getServer } from '@/server/context';
 import { readJson, route } from '@/server/http';
+import { requireProjectAction } from '@/server/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,8 +11,9 @@ export const dynamic = 'force-dynamic';
  * `{ train, val, test, seed }` splits automatically (stratified by class, reproducible for a seed);
  * `{ imageIds, split }` assigns the selected images by hand.
  */
-export const POST = route<{ projectId: string }>(async (req, { params }) => {
+export const POST = route<{ projectId: string }>(async (req, { params, principal }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
+  await requireProjectAction(principal, projectId, 'manage');
   const raw = await readJson(req, 1_000_000);
   const { db } = getServer();
   if (raw && typeof raw === 'object' && 'imageIds' in raw) {

@@ -2,6 +2,7 @@ import { AppError, parseOrThrow, runIdParamSchema } from '@segmenta/contracts';
 import { getRun } from '@segmenta/db';
 import { getServer } from '@/server/context';
 import { route } from '@/server/http';
+import { requireOwner } from '@/server/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,8 +12,9 @@ const POLL_MS = 1_000;
  * Server-sent events: the run as JSON whenever it changes (status, progress, a new epoch row), until it
  * ends. The page needs no refresh; a dropped connection is re-opened by the browser's EventSource.
  */
-export const GET = route<{ runId: string }>(async (req, { params }) => {
+export const GET = route<{ runId: string }>(async (req, { params, principal }) => {
   const { runId } = parseOrThrow(runIdParamSchema, await params, 'path');
+  await requireOwner(principal, 'run', runId, 'view');
   const { db } = getServer();
   if (!(await getRun(db, runId))) throw new AppError('not_found', `Run ${runId} does not exist`);
   const encoder = new TextEncoder();

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { AppError, listPredictionsQuerySchema, parseOrThrow, predictRequestSchema, runIdParamSchema, type PredictionDto } from '@segmenta/contracts';
+import { requireOwner } from '@/server/auth';
 import { getServer } from '@/server/context';
 import { readJson, route } from '@/server/http';
 
@@ -8,8 +9,9 @@ export const dynamic = 'force-dynamic';
 type Params = { runId: string };
 
 /** Queues an inference job for the run's best (or given) checkpoint → 202 `{ jobId }`. */
-export const POST = route<Params>(async (req, { params }) => {
+export const POST = route<Params>(async (req, { params, principal }) => {
   const { runId } = parseOrThrow(runIdParamSchema, await params, 'path');
+  await requireOwner(principal, 'run', runId, 'predict');
   const body = parseOrThrow(predictRequestSchema, await readJson(req, 1_000_000), 'prediction request');
   const { db, queues } = getServer();
   const run = await db.trainingRun.findUnique({ where: { id: runId }, select: { id: true, status: true } });
@@ -22,8 +24,9 @@ export const POST = route<Params>(async (req, { params }) => {
 });
 
 /** Stored predictions, optionally of one image; keyset-paged by id. */
-export const GET = route<Params>(async (req, { params }) => {
+export const GET = route<Params>(async (req, { params, principal }) => {
   const { runId } = parseOrThrow(runIdParamSchema, await params, 'path');
+  await requireOwner(principal, 'run', runId, 'view');
   const q = parseOrThrow(listPredictionsQuerySchema, Object.fromEntries(new URL(req.url).searchParams), 'query');
   const rows = await getServer().db.prediction.findMany({
     where: { runId, ...(q.imageId ? { imageId: q.imageId } : {}), ...(q.cursor ? { id: { gt: q.cursor } } : {}) },

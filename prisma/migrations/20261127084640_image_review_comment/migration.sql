@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Image" ADD COLUMN     "reviewComment" TEXT,
+ADD COLUMN     "reviewedAt" TIMESTAMP(3);

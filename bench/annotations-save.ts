@@ -99,7 +99,7 @@ try {
   console.log(`4000×3000 image, 200 polygons × 100 vertices (${(bytes / 1e6).toFixed(2)} MB JSON), ${saves} saves each`);
   console.log(`PUT through the API, server time (Server-Timing: body read + parse + save): ${stats(server)}`);
   console.log(`PUT through the API (loopback, client-measured): ${stats(http)}`);
-  console.log(`save in-process (JSON.parse + zod + checks + transaction + read-back): ${stats(direct)}`);
+  console.log(`save in-process (JSON.parse + zod + checks + transaction): ${stats(direct)}`);
   console.log(`GET the set through the API: ${stats(reads)}`);
 } finally {
   await web.stop();

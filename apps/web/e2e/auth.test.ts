@@ -134,12 +134,30 @@ describe('every API route', () => {
       ['POST', '/api/projects', { name: 'mine' }],
       ['GET', '/api/users', undefined],
       ['GET', '/api/audit', undefined],
+      ['PATCH', `/api/projects/${project.id}`, { name: 'renamed' }],
+      ['POST', `/api/projects/${project.id}/classes`, { name: 'tree' }],
+      ['PATCH', `/api/classes/${ids.classId}`, { name: 'renamed' }],
+      ['DELETE', `/api/classes/${ids.classId}`, undefined],
+      ['POST', `/api/classes/${ids.classId}/merge`, { into: project.classes[1]!.id }],
+      ['POST', `/api/projects/${project.id}/images`, {}],
+      ['POST', `/api/projects/${project.id}/images/check`, { sha256: ['0'.repeat(64)] }],
+      ['POST', `/api/runs/${ids.runId}/resume`, undefined],
+      ['DELETE', `/api/runs/${ids.runId}`, undefined],
+      ['POST', `/api/runs/${ids.runId}/predictions`, {}],
+      ['DELETE', `/api/projects/${project.id}/members/${annotator.id}`, undefined],
+      ['POST', '/api/users', { email: 'x@segmenta.test', password: 'long enough password', role: 'admin' }],
+      ['PATCH', `/api/users/${annotator.id}`, { role: 'admin' }],
     ];
     for (const [m, url, body] of refused) {
       const res = await rawFetch(`${base}${url}`, { method: m, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
       expect(res.status, `${m} ${url}`).toBe(403);
       expect(apiErrorSchema.parse(await res.json()).error.message).toMatch(/cannot|needs the/);
     }
+    // Try-it with this project's run: the form is read first, then the run's project is checked.
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer())]), 'x.png');
+    form.append('runId', ids.runId!);
+    expect((await rawFetch(`${base}/api/predict`, { method: 'POST', headers: as(annotator.token), body: form })).status).toBe(403);
     const projects = (await (await rawFetch(`${base}/api/projects`, { headers: h })).json()) as { projects: { id: string }[] };
     expect(projects.projects.map((p) => p.id)).toEqual([project.id]);
   });
@@ -159,6 +177,21 @@ describe('sessions and tokens', () => {
     expect((await rawFetch(`${base}/api/auth/me`, { headers: { cookie: cookie! } })).status).toBe(200);
     expect((await rawFetch(`${base}/api/auth/sign-out`, { method: 'POST', headers: { cookie: cookie!, origin: base } })).status).toBe(204);
     expect((await rawFetch(`${base}/api/auth/me`, { headers: { cookie: cookie! } })).status).toBe(401);
+  });
+
+  it('changes a password: the old one stops working and other sessions end, this one stays', async () => {
+    const user = await userWithToken('researcher', 'changer');
+    const here = (await signIn(user.email, user.password)).cookie!;
+    const elsewhere = (await signIn(user.email, user.password)).cookie!;
+    const change = (currentPassword: string) => rawFetch(`${base}/api/auth/password`, { method: 'POST', headers: { ...json, cookie: here, origin: base }, body: JSON.stringify({ currentPassword, newPassword: 'a brand new passphrase' }) });
+    const wrong = await change('not it');
+    expect(wrong.status).toBe(403);
+    expect(apiErrorSchema.parse(await wrong.json()).error.details).toEqual([{ path: 'currentPassword', message: 'does not match' }]);
+    expect((await change(user.password)).status).toBe(204);
+    expect((await rawFetch(`${base}/api/auth/me`, { headers: { cookie: here } })).status).toBe(200);
+    expect((await rawFetch(`${base}/api/auth/me`, { headers: { cookie: elsewhere } })).status).toBe(401);
+    expect((await signIn(user.email, user.password)).status).toBe(401);
+    expect((await signIn(user.email, 'a brand new passphrase')).status).toBe(200);
   });
 
   it('sets an httpOnly SameSite cookie and refuses cookie mutations from another origin (CSRF)', async () => {

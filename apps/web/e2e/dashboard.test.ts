@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadServerEnv, type ProjectDto, type RunDto } from '@segmenta/contracts';
+import { defaultAugmentations, loadServerEnv, optimizerSchema, type ProjectDto, type RunDto, type TrainingConfig } from '@segmenta/contracts';
 import { createDb, type Db } from '@segmenta/db';
 import { annotatedProject } from './annotated-project';
 import { launchChromium, SCREENSHOT_DIR } from './browser';
@@ -91,6 +91,84 @@ describe('training dashboard in Chromium', () => {
     await page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
     await expect(page.getByRole('heading', { level: 2 }).textContent()).resolves.toMatch(/^\d+ instance\(s\)$/);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'try.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('sets optimiser, schedule and augmentation fields in collapsed sections, checks them inline with the schema, and stores exactly them', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${base}/projects/${project.id}/runs`);
+    // Collapsed by default: the section's fields are not shown until it is opened.
+    await expect(page.getByLabel('Weight decay').isVisible()).resolves.toBe(false);
+    await page.getByText('Optimiser & schedule', { exact: true }).click();
+    await page.getByLabel('Optimizer').selectOption('sgd');
+    await expect(page.getByLabel('Weight decay').inputValue()).resolves.toBe('0.0005'); // the schema's SGD default
+    await page.getByLabel('Weight decay').fill('-0.1');
+    await page.getByRole('button', { name: 'Launch training' }).click();
+    const schemaText = optimizerSchema.safeParse({ type: 'sgd', weightDecay: -0.1 }).error!.issues[0]!.message;
+    await page.locator('#err-optimizer-weightDecay').waitFor();
+    await expect(page.locator('#err-optimizer-weightDecay').textContent()).resolves.toBe(schemaText);
+    await expect(page.getByLabel('Weight decay').getAttribute('aria-describedby')).resolves.toBe('err-optimizer-weightDecay');
+    expect(page.url()).toBe(`${base}/projects/${project.id}/runs`); // nothing was sent
+
+    // What only the server can tell (the train split's size) comes back as a 400 and lands on its field too.
+    await page.getByLabel('Weight decay').fill('0.001');
+    await page.getByLabel('Batch size').fill('64');
+    await page.getByRole('button', { name: 'Launch training' }).click();
+    await page.locator('#err-batchSize').waitFor();
+    await expect(page.locator('#err-batchSize').textContent()).resolves.toMatch(/^is 64 but the train split has \d+ annotated image\(s\)$/);
+    await expect(page.locator('#err-optimizer-weightDecay').count()).resolves.toBe(0);
+    await page.getByLabel('Batch size').fill('2');
+
+    await page.getByLabel('Learning rate').fill('0.01');
+    await page.getByLabel('LR schedule').selectOption('cosine');
+    await page.getByLabel('Warmup steps').fill('2');
+    await page.getByText('Augmentations', { exact: true }).click();
+    await page.getByLabel('Probability, step 1').fill('0.25');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Name').fill('sgd cosine from the form');
+    await page.getByRole('button', { name: 'Launch training' }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const runId = page.url().split('/').pop()!;
+    const run = (await (await fetch(`${base}/api/runs/${runId}`)).json()) as RunDto;
+    const config = run.config as TrainingConfig;
+    expect(config.epochs).toBe(1);
+    expect(config.init).toEqual({ kind: 'none' });
+    expect(config.optimizer).toEqual({ type: 'sgd', learningRate: 0.01, momentum: 0.9, weightDecay: 0.001 });
+    expect(config.schedule).toEqual({ type: 'cosine', warmupSteps: 2, stepSizeEpochs: 3, gamma: 0.1 });
+    expect(config.augmentations).toEqual([{ type: 'horizontalFlip', p: 0.25 }, ...defaultAugmentations.slice(1)]);
+    expect(config.imageSize).toBeUndefined();
+    const until = Date.now() + 120_000;
+    let status = run.status;
+    while (Date.now() < until && status !== 'completed' && status !== 'failed') {
+      await page.waitForTimeout(300);
+      status = ((await (await fetch(`${base}/api/runs/${runId}`)).json()) as RunDto).status;
+    }
+    expect(status).toBe('completed');
+
+    // Duplicate with edits shows every one of those settings instead of carrying them hidden.
+    await page.goto(`${base}/projects/${project.id}/runs?from=${runId}`);
+    await page.getByText('Optimiser & schedule', { exact: true }).click();
+    await page.getByText('Augmentations', { exact: true }).click();
+    await expect(page.getByLabel('Optimizer').inputValue()).resolves.toBe('sgd');
+    await expect(page.getByLabel('Weight decay').inputValue()).resolves.toBe('0.001');
+    await expect(page.getByLabel('LR schedule').inputValue()).resolves.toBe('cosine');
+    await expect(page.getByLabel('Warmup steps').inputValue()).resolves.toBe('2');
+    await expect(page.getByLabel('Probability, step 1').inputValue()).resolves.toBe('0.25');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'launch-form-sections.png'), fullPage: true });
+
+    // Initial weights from that run: only runs with a checkpoint are offered, and the choice is stored.
+    await page.goto(`${base}/projects/${project.id}/runs`);
+    await page.getByText('Initial weights', { exact: true }).click();
+    await page.getByLabel('A previous run of this project').check();
+    await page.getByLabel('Run to start from').selectOption({ label: 'sgd cosine from the form' });
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Name').fill('fine-tuned from the form');
+    await page.getByRole('button', { name: 'Launch training' }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const tuned = (await (await fetch(`${base}${new URL(page.url()).pathname.replace('/runs/', '/api/runs/')}`)).json()) as RunDto;
+    expect((tuned.config as TrainingConfig).init).toEqual({ kind: 'run', runId });
+    const tunedUntil = Date.now() + 120_000;
+    while (Date.now() < tunedUntil && !['completed', 'failed'].includes(((await (await fetch(`${base}/api/runs/${tuned.id}`)).json()) as RunDto).status)) await page.waitForTimeout(300);
     await page.close();
   });
 });

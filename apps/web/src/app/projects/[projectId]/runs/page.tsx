@@ -26,7 +26,15 @@ export default async function RunsPage({ params, searchParams }: { params: Promi
     <div className="space-y-6">
       <ProjectHeader project={project} active="runs" />
       {/* Keyed by the source run so following another "Duplicate" link refills the form. */}
-      <LaunchRunForm key={from?.id ?? 'new'} projectId={project.id} splits={splits} backend={backend} estimates={estimates} from={from} />
+      <LaunchRunForm
+        key={from?.id ?? 'new'}
+        projectId={project.id}
+        splits={splits}
+        backend={backend}
+        estimates={estimates}
+        checkpointRuns={runs.filter((r) => r.checkpoints.length > 0).map((r) => ({ id: r.id, name: r.name, checkpoints: r.checkpoints.map((c) => ({ id: c.id, epoch: c.epoch, isBest: c.isBest })) }))}
+        from={from}
+      />
       {runs.length >= 2 && (
         <Link href={`/projects/${project.id}/runs/compare?ids=${runs.slice(0, 2).map((r) => r.id).join(',')}`} className="inline-block text-sm text-indigo-700 underline">
           Compare the two latest runs

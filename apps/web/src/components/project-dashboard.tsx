@@ -1,17 +1,11 @@
 import Link from 'next/link';
 import type { AnnotationProgress, latestRunSummaries } from '@segmenta/db';
 import type { LabelClassDto } from '@segmenta/contracts';
+import { RUN_STATUS_STYLE } from './run-status';
 
 type RunSummary = Awaited<ReturnType<typeof latestRunSummaries>>[number];
 
 const SPLITS = ['train', 'val', 'test', 'unassigned'] as const;
-const STATUS_STYLE: Record<string, string> = {
-  queued: 'bg-slate-100 text-slate-700',
-  running: 'bg-blue-100 text-blue-800',
-  completed: 'bg-emerald-100 text-emerald-800',
-  failed: 'bg-red-100 text-red-800',
-  cancelled: 'bg-amber-100 text-amber-800',
-};
 
 function Bar({ done, reviewed, total, label }: { done: number; reviewed: number; total: number; label: string }) {
   const pct = (n: number) => (total ? (n / total) * 100 : 0);
@@ -97,7 +91,7 @@ export function ProjectDashboard({ projectId, progress, classes, classCounts, ru
                 <Link href={`/runs/${r.id}`} className="text-indigo-700 underline">
                   {r.name}
                 </Link>
-                <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[r.status] ?? ''}`}>{r.status}</span>
+                <span className={`rounded px-1.5 py-0.5 text-xs ${RUN_STATUS_STYLE[r.status] ?? ''}`}>{r.status}</span>
                 <span className="ml-auto text-slate-600 tabular-nums">
                   {r.bestValLoss != null ? `best val loss ${r.bestValLoss.toFixed(4)} (epoch ${r.bestEpoch})` : `epoch ${r.epochsDone}/${r.epochs}`}
                 </span>

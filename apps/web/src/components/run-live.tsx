@@ -4,14 +4,8 @@ import { useEffect, useState } from 'react';
 import { formatDuration, runSeconds } from './format-duration';
 import { RunCharts, type LiveRun } from './run-charts';
 import { RunLogs } from './run-logs';
+import { RUN_STATUS_STYLE } from './run-status';
 
-const STATUS_STYLE: Record<string, string> = {
-  queued: 'bg-slate-100 text-slate-700',
-  running: 'bg-blue-100 text-blue-800',
-  completed: 'bg-emerald-100 text-emerald-800',
-  failed: 'bg-red-100 text-red-800',
-  cancelled: 'bg-amber-100 text-amber-800',
-};
 
 /** The run page body: follows the run over server-sent events while it trains. */
 export function RunLive({ initial }: { initial: LiveRun }) {
@@ -55,7 +49,7 @@ export function RunLive({ initial }: { initial: LiveRun }) {
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{run.name}</h1>
-        <span data-testid="run-status" className={`rounded px-2 py-0.5 text-sm ${STATUS_STYLE[run.status]}`}>
+        <span data-testid="run-status" className={`rounded px-2 py-0.5 text-sm ${RUN_STATUS_STYLE[run.status]}`}>
           {run.status}
         </span>
         <span className="text-sm text-slate-600">

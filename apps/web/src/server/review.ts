@@ -82,6 +82,13 @@ export async function runReview(db: Db, runId: string, q: ReviewQuery): Promise<
 }
 
 /** One image with its human and model-made annotations and this run's predictions, best first. */
+type PredictionRow = { id: string; imageId: string; classIndex: number; labelClassId: string | null; labelClass: { name: string } | null; score: number; bboxX: number; bboxY: number; bboxW: number; bboxH: number; maskRle: unknown };
+
+/** A stored prediction as the API shows it (the predictions list and the review page). */
+export function predictionDto(p: PredictionRow): PredictionDto {
+  return { id: p.id, imageId: p.imageId, classIndex: p.classIndex, className: p.labelClass?.name ?? null, score: p.score, bbox: [p.bboxX, p.bboxY, p.bboxW, p.bboxH], maskRle: p.maskRle as PredictionDto['maskRle'] };
+}
+
 export async function reviewImage(db: Db, runId: string, imageId: string): Promise<ReviewImageDetailDto> {
   const [run, image] = await Promise.all([
     db.trainingRun.findUnique({ where: { id: runId }, select: { projectId: true } }),
@@ -113,16 +120,6 @@ export async function reviewImage(db: Db, runId: string, imageId: string): Promi
       iscrowd: a.iscrowd,
       source: a.source,
     })),
-    predictions: rows.map((p) => ({
-      id: p.id,
-      imageId: p.imageId,
-      classIndex: p.classIndex,
-      classId: p.labelClassId,
-      className: p.labelClass?.name ?? null,
-      score: p.score,
-      bbox: [p.bboxX, p.bboxY, p.bboxW, p.bboxH],
-      maskRle: p.maskRle as PredictionDto['maskRle'],
-      accepted: accepted.has(p.id),
-    })),
+    predictions: rows.map((p) => ({ ...predictionDto(p), classId: p.labelClassId, accepted: accepted.has(p.id) })),
   };
 }

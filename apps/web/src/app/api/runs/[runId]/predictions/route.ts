@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import { AppError, listPredictionsQuerySchema, parseOrThrow, predictRequestSchema, runIdParamSchema, type PredictionDto } from '@segmenta/contracts';
 import { requireOwner } from '@/server/auth';
+import { predictionDto } from '@/server/review';
 import { getServer } from '@/server/context';
 import { readJson, route } from '@/server/http';
 
@@ -35,14 +36,6 @@ export const GET = route<Params>(async (req, { params, principal }) => {
     include: { labelClass: { select: { name: true } } },
   });
   const page = rows.slice(0, q.limit);
-  const predictions: PredictionDto[] = page.map((p) => ({
-    id: p.id,
-    imageId: p.imageId,
-    classIndex: p.classIndex,
-    className: p.labelClass?.name ?? null,
-    score: p.score,
-    bbox: [p.bboxX, p.bboxY, p.bboxW, p.bboxH],
-    maskRle: p.maskRle as PredictionDto['maskRle'],
-  }));
+  const predictions: PredictionDto[] = page.map(predictionDto);
   return NextResponse.json({ predictions, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null });
 });

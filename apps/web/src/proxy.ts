@@ -1,10 +1,10 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { SESSION_COOKIE } from '@segmenta/contracts';
 
 // Runs before every page and API request: a strict Content Security Policy with a fresh nonce for
 // Next's own scripts, and a redirect to sign-in for page visits that carry no session at all (the
 // session itself is checked on the server by each page and route; API routes answer 401 themselves).
 
-const SESSION_COOKIE = 'segmenta_session';
 const PUBLIC_PAGES = ['/sign-in'];
 
 function csp(nonce: string, https: boolean): string {

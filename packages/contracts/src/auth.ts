@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
 export const roles = ['admin', 'researcher', 'annotator'] as const;
+
+/** The session cookie's name: set by sign-in, read by the API, the pages and the proxy. */
+export const SESSION_COOKIE = 'segmenta_session';
 export type Role = (typeof roles)[number];
 
 const email = z.string().trim().toLowerCase().email('must be an email address').max(200);

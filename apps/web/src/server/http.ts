@@ -59,14 +59,7 @@ type AuthedContext<P> = RouteContext<P> & { principal: Principal };
  * every failure leaves in the shared error shape. Each handler then authorises its own action.
  */
 export function route<P = Record<string, string>>(fn: (req: Request, ctx: AuthedContext<P>) => Promise<Response>) {
-  return async (req: Request, ctx: RouteContext<P>): Promise<Response> => {
-    try {
-      const principal = await authenticate(req);
-      return await fn(req, { ...ctx, principal });
-    } catch (err) {
-      return errorResponse(err);
-    }
-  };
+  return publicRoute<P>(async (req, ctx) => fn(req, { ...ctx, principal: await authenticate(req) }));
 }
 
 /** For the few routes anyone may call: health and sign-in. */

@@ -39,9 +39,9 @@ export async function projectRole(db: Db, principal: Principal, projectId: strin
 }
 
 /** Throws 404 for a project the principal cannot see, 403 for an action their role does not allow. */
-export async function requireProject(db: Db, principal: Principal, projectId: string, action: ProjectAction, what = 'Project'): Promise<Role> {
+export async function requireProject(db: Db, principal: Principal, projectId: string, action: ProjectAction, notFound = `Project ${projectId} does not exist`): Promise<Role> {
   const role = await projectRole(db, principal, projectId);
-  if (!role) throw new AppError('not_found', `${what} not found`);
+  if (!role) throw new AppError('not_found', notFound);
   if (!allowed[role].includes(action)) throw new AppError('forbidden', `As ${role === 'admin' ? 'the owner' : `an ${role}`} of this project you cannot ${describe[action]}`);
   return role;
 }

@@ -90,6 +90,8 @@ export function EditorCanvas(props: EditorCanvasProps) {
     const key = [p.doc, p.selection, p.hoverKey, p.draft, p.draft ? cursor.current : null, p.hidden, p.opacity, p.colors, size.current.w, size.current.h];
     const last = drawn.current;
     const stats = (window.__segmentaEditor ??= { renders: [], view: () => view.current });
+    // A later editor (client-side navigation to another image) must answer with its own view.
+    stats.view = () => view.current;
     if (moving && last && t0 - last.at < REDRAW_MS && key.every((k, i) => k === last.key[i])) {
       const k = v.scale / last.view.scale;
       c.style.transform = `matrix(${k},0,0,${k},${v.x - last.view.x * k},${v.y - last.view.y * k})`;

@@ -11,11 +11,8 @@ let done: Promise<void> | null = null;
 export function ensureBootstrap(): Promise<void> {
   done ??= (async () => {
     const { db, env } = getServer();
-    if (!env.SEGMENTA_ADMIN_EMAIL) return;
-    if (!env.SEGMENTA_ADMIN_PASSWORD) {
-      // Without a password the account could never sign in; a token alone still needs an owner.
-      if (!env.SEGMENTA_ADMIN_TOKEN) return;
-    }
+    // An email alone creates nothing: the account needs a password to sign in or a token to be used.
+    if (!env.SEGMENTA_ADMIN_EMAIL || (!env.SEGMENTA_ADMIN_PASSWORD && !env.SEGMENTA_ADMIN_TOKEN)) return;
     const { userId, created } = await ensureAdmin(db, env.SEGMENTA_ADMIN_EMAIL.toLowerCase(), env.SEGMENTA_ADMIN_PASSWORD ?? cryptoRandom());
     if (created) console.log(`[segmenta] created admin ${env.SEGMENTA_ADMIN_EMAIL}`);
     if (env.SEGMENTA_ADMIN_TOKEN) await ensureApiToken(db, userId, env.SEGMENTA_ADMIN_TOKEN);

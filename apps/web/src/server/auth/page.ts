@@ -1,10 +1,10 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { SESSION_COOKIE } from '@segmenta/contracts';
 import { principalFromSession, principalFromToken, type Principal } from '@segmenta/db';
 import { getServer } from '../context';
 import { ensureBootstrap } from './bootstrap';
-import { SESSION_COOKIE } from './principal';
 
 /** The signed-in user of a page request (session cookie, or a token for scripted browsers), or null. */
 export async function currentPrincipal(): Promise<Principal | null> {

@@ -1,10 +1,9 @@
 import 'server-only';
-import { AppError } from '@segmenta/contracts';
+import { AppError, SESSION_COOKIE } from '@segmenta/contracts';
 import { principalFromSession, principalFromToken, type Principal } from '@segmenta/db';
 import { getServer } from '../context';
 import { ensureBootstrap } from './bootstrap';
 
-export const SESSION_COOKIE = 'segmenta_session';
 
 export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null;

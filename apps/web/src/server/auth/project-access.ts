@@ -12,24 +12,15 @@ const label: Record<Kind, string> = { image: 'Image', run: 'Run', labelClass: 'C
  */
 export async function requireOwner(principal: Principal, kind: Kind, id: string, action: ProjectAction): Promise<string> {
   const { db } = getServer();
+  const missing = `${label[kind]} ${id} does not exist`;
   const projectId = await projectOf[kind](db, id);
-  if (!projectId) throw new AppError('not_found', `${label[kind]} ${id} does not exist`);
-  try {
-    await requireProject(db, principal, projectId, action, label[kind]);
-  } catch (err) {
-    if (err instanceof AppError && err.status === 404) throw new AppError('not_found', `${label[kind]} ${id} does not exist`);
-    throw err;
-  }
+  if (!projectId) throw new AppError('not_found', missing);
+  await requireProject(db, principal, projectId, action, missing);
   return projectId;
 }
 
 export async function requireProjectAction(principal: Principal, projectId: string, action: ProjectAction): Promise<void> {
-  try {
-    await requireProject(getServer().db, principal, projectId, action);
-  } catch (err) {
-    if (err instanceof AppError && err.status === 404) throw new AppError('not_found', `Project ${projectId} does not exist`);
-    throw err;
-  }
+  await requireProject(getServer().db, principal, projectId, action);
 }
 
 export function requireGlobalRole(principal: Principal, ...roles: Principal['role'][]): void {

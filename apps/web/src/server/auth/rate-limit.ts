@@ -6,10 +6,9 @@ const WINDOW_S = 15 * 60;
 const MAX_PER_EMAIL = 5;
 const MAX_PER_ADDRESS = 30;
 
-const keys = (email: string, address: string) => {
-  const prefix = getServer().env.QUEUE_PREFIX;
-  return [`${prefix}:signin:email:${email}`, `${prefix}:signin:ip:${address}`] as const;
-};
+const emailKey = (email: string) => `${getServer().env.QUEUE_PREFIX}:signin:email:${email}`;
+const addressKey = (address: string) => `${getServer().env.QUEUE_PREFIX}:signin:ip:${address}`;
+const keys = (email: string, address: string) => [emailKey(email), addressKey(address)] as const;
 
 /** Refuses sign-in while an email or an address has failed too often in the window (429 + Retry-After). */
 export async function checkSignInThrottle(email: string, address: string): Promise<void> {
@@ -30,5 +29,5 @@ export async function recordSignInFailure(email: string, address: string): Promi
 }
 
 export async function clearSignInFailures(email: string): Promise<void> {
-  await getServer().redis.del(keys(email, '')[0]);
+  await getServer().redis.del(emailKey(email));
 }

@@ -10,16 +10,10 @@ export const dynamic = 'force-dynamic';
 
 type Params = { projectId: string };
 
-async function requireProject(projectId: string) {
-  const found = await getServer().db.project.findUnique({ where: { id: projectId }, select: { id: true } });
-  if (!found) throw new AppError('not_found', `Project ${projectId} does not exist`);
-}
-
 export const GET = route<Params>(async (req, { params, principal }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
   await requireProjectAction(principal, projectId, 'view');
   const query = parseOrThrow(listImagesQuerySchema, Object.fromEntries(new URL(req.url).searchParams), 'query');
-  await requireProject(projectId);
   try {
     return NextResponse.json(await listImages(getServer().db, projectId, query));
   } catch (err) {
@@ -32,7 +26,6 @@ export const GET = route<Params>(async (req, { params, principal }) => {
 export const POST = route<Params>(async (req, { params, principal }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
   await requireProjectAction(principal, projectId, 'upload');
-  await requireProject(projectId);
   const type = req.headers.get('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) throw new AppError('unsupported_media_type', `Expected multipart/form-data with "files" parts, got "${type || 'none'}"`);
   let form: FormData;

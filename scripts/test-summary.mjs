@@ -5,8 +5,24 @@ import path from 'node:path';
 const dir = process.argv[2] ?? '.test-results';
 const total = { passed: 0, failed: 0, skipped: 0 };
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-for (const file of files) {
-  const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+const reports = files.map((file) => ({ file, report: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) }));
+
+// CI keeps only the tail of the output, so each failure is repeated here, next to the totals.
+for (const { file, report } of reports) {
+  for (const r of report.testResults ?? []) {
+    const failed = (r.assertionResults ?? []).filter((a) => a.status === 'failed');
+    const where = `${path.basename(file, '.json')}: ${path.relative(process.cwd(), r.name)}`;
+    if (r.status === 'failed' && failed.length === 0) console.log(`FAILED ${where}: ${firstLines(r.message)}`);
+    for (const a of failed) console.log(`FAILED ${where} › ${a.fullName}\n  ${firstLines((a.failureMessages ?? []).join('\n'))}`);
+  }
+}
+
+function firstLines(text = '', n = 8) {
+  // eslint-disable-next-line no-control-regex
+  return String(text).replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, n).join('\n  ');
+}
+
+for (const { file, report } of reports) {
   // A test file that fails to load has no failed test in it, but it is a failure all the same.
   const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
   const row = {

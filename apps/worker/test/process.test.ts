@@ -33,7 +33,8 @@ describe('worker process', () => {
     const w = startWorker({});
     try {
       await until(async () => (await redis.scard(workerRegistryKey(env.QUEUE_PREFIX))) === 1, 'worker registration', 30_000);
-      expect(w.output()).toContain('"backend":"wasm"');
+      // The line is written before registering, but the pipe may deliver it after Redis answers.
+      await until(async () => w.output().includes('"backend":"wasm"'), 'the backend log line', 5_000);
       w.child.kill('SIGTERM');
       expect(await w.exited).toBe(0);
       expect(await redis.scard(workerRegistryKey(env.QUEUE_PREFIX))).toBe(0);

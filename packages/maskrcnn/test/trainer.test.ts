@@ -73,11 +73,49 @@ describe('training loop', () => {
     b.dispose();
   });
 
+  it('trains on images without instances (negatives) between annotated ones, with and without accumulation', async () => {
+    const negative: TrainingSample = { ...samples[0]!, id: 'negative', target: { boxes: new Float32Array(0), labels: new Int32Array(0), masks: new Uint8Array(0) } };
+    const maskWeight = 'roi_heads.mask_predictor.mask_fcn_logits.weight';
+    for (const accumulation of [1, 2]) {
+      const model = MaskRCNN.init(cfg, 7);
+      const steps: StepInfo[] = [];
+      const mask0 = await model.params.get(maskWeight).data();
+      await train({ ...base, model, train: [negative, samples[1]!, negative, samples[2]!], epochs: 2, accumulation, onStep: (s) => void steps.push(s) });
+      expect(steps).toHaveLength(8 / accumulation);
+      expect(steps.every((s) => Number.isFinite(s.loss))).toBe(true);
+      // The mask head still learns from the annotated images.
+      expect(Array.from(await model.params.get(maskWeight).data())).not.toEqual(Array.from(mask0));
+      model.dispose();
+    }
+  });
+
   it('stops with an error naming the step when the loss is not finite', async () => {
     const model = MaskRCNN.init(cfg, 3);
     const poisoned = { ...samples[0]!, pixels: samples[0]!.pixels.map((v, i) => (i === 0 ? Number.NaN : v)) };
     await expect(train({ ...base, model, train: [poisoned], epochs: 1 })).rejects.toBeInstanceOf(TrainingDivergedError);
     await expect(train({ ...base, model, train: [poisoned], epochs: 1 })).rejects.toThrow(/diverged at step 0 \(epoch 1\)/);
+    model.dispose();
+  });
+
+  // torchvision's rule (resnet_fpn_backbone): the last n of conv1, layer1..layer4 train; FrozenBatchNorm
+  // holds buffers only, so its entries never change; the FPN and the heads always train.
+  it.each([0, 2, 5])('trainableLayers=%i: a step moves exactly the parameters torchvision would train', async (n) => {
+    const layersToTrain = ['layer4', 'layer3', 'layer2', 'layer1', 'conv1'].slice(0, n);
+    const tvCfg = makeConfig('torchvision-tiny', { numClasses: 4, backbone: { trainableLayers: n }, transform: { minSize: 80, maxSize: 96 } });
+    const model = MaskRCNN.init(tvCfg, 6);
+    const before = await model.params.toStateDict();
+    await train({ ...base, model, train: samples.slice(0, 1), epochs: 1 });
+    const after = await model.params.toStateDict();
+    const changed = new Set([...before].filter(([k, t]) => t.data.some((v, i) => v !== after.get(k)!.data[i])).map(([k]) => k));
+    const isBn = (rel: string) => /(^|\.)(bn\d|downsample\.1)\./.test(rel);
+    for (const key of before.keys()) {
+      if (!key.startsWith('backbone.body.')) continue;
+      const rel = key.slice('backbone.body.'.length);
+      const trains = !isBn(rel) && layersToTrain.some((l) => rel.startsWith(`${l}.`));
+      expect(changed.has(key), key).toBe(trains);
+    }
+    const rest = [...before.keys()].filter((k) => !k.startsWith('backbone.body.'));
+    expect(rest.filter((k) => !changed.has(k))).toEqual([]);
     model.dispose();
   });
 

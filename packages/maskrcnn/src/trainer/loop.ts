@@ -99,7 +99,12 @@ function lossAndGrads(model: MaskRCNN, batch: readonly TrainingSample[], random:
     }, vars);
     const total = value.dataSync()[0]!;
     value.dispose();
-    return { total, components, grads };
+    // A variable the loss does not reach (the mask head on an image without instances) gets no
+    // gradient from tfjs. torchvision gives it a zero one (its mask loss is then `logits.sum() * 0`),
+    // and tfjs's optimisers keep their slots by position, so every step names every variable, in order.
+    const all: Record<string, tf.Tensor> = {};
+    for (const v of vars) all[v.name] = grads[v.name] ?? tf.zerosLike(v);
+    return { total, components, grads: all };
   } finally {
     tf.dispose(images);
   }

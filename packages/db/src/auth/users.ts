@@ -34,7 +34,9 @@ export async function updateUser(db: Db, id: string, input: { name?: string; rol
     if (!current) throw new AppError('not_found', `User ${id} does not exist`);
     // Never leave the platform without an active admin.
     const losesAdmin = current.role === 'admin' && !current.disabledAt && ((input.role && input.role !== 'admin') || input.disabled === true);
-    if (losesAdmin && (await tx.user.count({ where: { role: 'admin', disabledAt: null } })) <= 1) {
+    // Row locks on every active admin serialise concurrent demotions: the second waits, then sees the first.
+    const activeAdmins = losesAdmin ? await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "User" WHERE role = 'admin' AND "disabledAt" IS NULL FOR UPDATE` : [];
+    if (losesAdmin && activeAdmins.length <= 1) {
       throw new AppError('conflict', `${current.email} is the last active admin; make another user admin first`, [{ path: input.role ? 'role' : 'disabled', message: 'would leave no active admin' }]);
     }
     const updated = await tx.user.update({

@@ -82,9 +82,11 @@ interface PlannedRow {
   area: number;
   iscrowd: boolean;
   source: AnnotationSource;
+  /** An instance the save leaves as it was keeps its author; `undefined`: whoever saves now. */
+  authorId?: string | null;
 }
 
-type Existing = { id: string; labelClassId: string; polygons: unknown; rle: unknown; bboxX: number; bboxY: number; bboxW: number; bboxH: number; area: number; iscrowd: boolean; source: AnnotationSource };
+type Existing = { id: string; labelClassId: string; polygons: unknown; rle: unknown; bboxX: number; bboxY: number; bboxW: number; bboxH: number; area: number; iscrowd: boolean; source: AnnotationSource; authorId: string | null };
 
 const sameRings = (a: Ring[], b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -120,7 +122,7 @@ function planRows(
       // Only a stored crowd region (RLE) travels without polygons: the editor cannot draw it.
       if (!prior?.rle) errors.push({ path: `${at}.polygons`, message: 'needs at least one polygon (only an existing RLE crowd region may be sent without)' });
       else if (cls) {
-        rows.push({ id: prior.id, labelClassId: cls.id, className: cls.name, flags: [], polygons: [], rle: prior.rle as Prisma.InputJsonValue, bbox: [prior.bboxX, prior.bboxY, prior.bboxW, prior.bboxH], area: prior.area, iscrowd: prior.iscrowd, source: prior.labelClassId === cls.id ? prior.source : 'manual' });
+        rows.push({ id: prior.id, labelClassId: cls.id, className: cls.name, flags: [], polygons: [], rle: prior.rle as Prisma.InputJsonValue, bbox: [prior.bboxX, prior.bboxY, prior.bboxW, prior.bboxH], area: prior.area, iscrowd: prior.iscrowd, ...(prior.labelClassId === cls.id ? { source: prior.source, authorId: prior.authorId } : { source: 'manual' as const }) });
       }
       return;
     }
@@ -158,6 +160,7 @@ function planRows(
       area: polygonsRasterArea(rings, image.height, image.width),
       iscrowd: a.iscrowd === 1,
       source: untouched ? prior!.source : 'manual',
+      ...(untouched && prior!.iscrowd === (a.iscrowd === 1) ? { authorId: prior!.authorId } : {}),
     });
   });
   return { rows, errors, warnings };
@@ -185,13 +188,14 @@ async function insertRows(tx: Tx, imageId: string, rows: PlannedRow[], authorId:
     area: r.area,
     iscrowd: r.iscrowd,
     source: r.source,
+    authorId: r.authorId === undefined ? authorId : r.authorId,
     createdAt: new Date(now + i).toISOString(),
   }));
   await tx.$executeRaw`
     INSERT INTO "Annotation" ("id", "imageId", "labelClassId", "polygons", "rle", "bboxX", "bboxY", "bboxW", "bboxH", "area", "iscrowd", "source", "authorId", "createdAt", "updatedAt")
     SELECT r."id"::uuid, ${imageId}::uuid, r."labelClassId"::uuid, r."polygons", NULLIF(r."rle", 'null'::jsonb), r."bboxX", r."bboxY", r."bboxW", r."bboxH", r."area", r."iscrowd",
-           r."source"::"AnnotationSource", ${authorId}::uuid, (r."createdAt"::timestamptz AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')
-    FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS r("id" text, "labelClassId" text, "polygons" jsonb, "rle" jsonb, "bboxX" float8, "bboxY" float8, "bboxW" float8, "bboxH" float8, "area" float8, "iscrowd" boolean, "source" text, "createdAt" text)`;
+           r."source"::"AnnotationSource", r."authorId"::uuid, (r."createdAt"::timestamptz AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')
+    FROM jsonb_to_recordset(${JSON.stringify(payload)}::jsonb) AS r("id" text, "labelClassId" text, "polygons" jsonb, "rle" jsonb, "bboxX" float8, "bboxY" float8, "bboxW" float8, "bboxH" float8, "area" float8, "iscrowd" boolean, "source" text, "authorId" text, "createdAt" text)`;
 }
 
 /**
@@ -204,7 +208,7 @@ export async function saveImageAnnotations(db: Db, imageId: string, body: PutAnn
   return db.$transaction(async (tx) => {
     const image = await tx.image.findUnique({
       where: { id: imageId },
-      select: { projectId: true, width: true, height: true, status: true, reviewComment: true, annotationsVersion: true, annotations: { where: { id: { in: continued } }, select: { id: true, labelClassId: true, polygons: true, rle: true, bboxX: true, bboxY: true, bboxW: true, bboxH: true, area: true, iscrowd: true, source: true } } },
+      select: { projectId: true, width: true, height: true, status: true, reviewComment: true, annotationsVersion: true, annotations: { where: { id: { in: continued } }, select: { id: true, labelClassId: true, polygons: true, rle: true, bboxX: true, bboxY: true, bboxW: true, bboxH: true, area: true, iscrowd: true, source: true, authorId: true } } },
     });
     if (!image) throw new AppError('not_found', `Image ${imageId} does not exist`);
     const stale = () => new AppError('conflict', `The annotations of image ${imageId} changed since version ${body.version} (now version ${image.annotationsVersion}); reload them, or save again against the new version`, [{ path: 'version', message: `is ${body.version}; the current version is ${image.annotationsVersion}` }]);

@@ -132,6 +132,32 @@ describe('saving an image annotation set', () => {
     expect(moved.annotations[0]).toMatchObject({ id: made.id, source: 'manual' });
   });
 
+  it('keeps the author of instances a save leaves untouched; changed and new ones are the saver\'s', async () => {
+    const stamp = Date.now();
+    const [ada, bob] = await Promise.all(['ada', 'bob'].map((n) => db.user.create({ data: { email: `${n}-${stamp}@annotations.test`, passwordHash: 'x', role: 'annotator' } })));
+    // Not one of `images`: the gallery-order test below counts those.
+    const { id } = await db.image.create({ data: { projectId, sha256: 'a'.repeat(64), fileName: 'authors.jpg', mimeType: 'image/jpeg', width: 100, height: 80, sizeBytes: 1, originalKey: 'o', webKey: 'w', thumbKey: 't' } });
+    try {
+      const ring = [10, 10, 40, 10, 40, 40, 10, 40];
+      const first = await saveImageAnnotations(db, id, { version: 0, annotations: [{ classId: classes.car, polygons: [ring], iscrowd: 0 }, { classId: classes.person, polygons: [[50, 50, 60, 50, 60, 60]], iscrowd: 0 }] }, ada!.id);
+      const [kept, moved] = first.annotations;
+      await saveImageAnnotations(db, id, {
+        version: 1,
+        annotations: [
+          { id: kept!.id, classId: classes.car, polygons: [ring], iscrowd: 0 },
+          { id: moved!.id, classId: classes.person, polygons: [[51, 50, 60, 50, 60, 60]], iscrowd: 0 },
+          { classId: classes.car, polygons: [[70, 10, 80, 10, 80, 20]], iscrowd: 0 },
+        ],
+      }, bob!.id);
+      const rows = await db.annotation.findMany({ where: { imageId: id }, orderBy: { createdAt: 'asc' }, select: { id: true, authorId: true } });
+      expect(rows.map((r) => r.authorId)).toEqual([ada!.id, bob!.id, bob!.id]);
+      expect(rows[0]!.id).toBe(kept!.id);
+    } finally {
+      await db.image.delete({ where: { id } });
+      await db.user.deleteMany({ where: { id: { in: [ada!.id, bob!.id] } } });
+    }
+  });
+
   it('refuses the same id twice in one save', async () => {
     const id = images[3]!;
     const current = (await getImageAnnotations(db, id))!;

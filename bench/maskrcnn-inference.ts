@@ -2,7 +2,10 @@
 // the same random weights and images, per stage, at 512×512 and 800×1066 (H×W).
 //
 //   /usr/bin/python3 bench/tv_inference.py            # weights, images, torchvision timings (2 threads)
-//   npx tsx bench/maskrcnn-inference.ts [--dir /tmp/segmenta-bench] [--reps 1] [--size 512x512] [--backend wasm|cpu|auto]
+//   npx tsx bench/maskrcnn-inference.ts [--dir /tmp/segmenta-bench] [--reps 1] [--size 512x512] [--backend wasm|cpu|auto] [--threads N]
+//
+// Each stage's arithmetic (bench/flops.ts) over its time gives the throughput reached, to set against
+// the kernel probe printed at the end (one large 3×3 convolution and the fc6-sized matmul, same backend).
 //
 // Stages: transform and backbone+FPN are timed by running them alone; "rpn + roi heads + post" is the
 // full detect minus those two. "+ binarise + RLE" is what predictDetections adds to detect (COCO output).
@@ -19,7 +22,9 @@ import { transformImages } from '../packages/maskrcnn/src/ops/transform.js';
 import { decodeImage } from '../packages/maskrcnn/src/predict/image.js';
 import { predictDetections } from '../packages/maskrcnn/src/predict/predict.js';
 import { selectBackend, type BackendPreference } from '../packages/maskrcnn/src/select-backend.js';
+import { shutdownWasmBackend } from '../packages/maskrcnn/src/backend/wasm-threads.js';
 import { readStateDict } from '../packages/maskrcnn/src/weights/file.js';
+import { inferenceFlops, networkInput } from './flops.js';
 
 interface TvSize {
   image: string;
@@ -27,12 +32,12 @@ interface TvSize {
   median_s: Record<string, number>;
 }
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, reps: { type: 'string' }, backend: { type: 'string' }, size: { type: 'string' } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, reps: { type: 'string' }, backend: { type: 'string' }, size: { type: 'string' }, threads: { type: 'string' } } });
 const dir = values.dir ?? '/tmp/segmenta-bench';
 const reps = Number(values.reps ?? 1);
 const tv = JSON.parse(readFileSync(join(dir, 'tv_timings.json'), 'utf8')) as { torch: string; threads: number; sizes: Record<string, TvSize> };
 
-const choice = await selectBackend((values.backend ?? 'wasm') as BackendPreference);
+const choice = await selectBackend((values.backend ?? 'wasm') as BackendPreference, { threads: Number(values.threads ?? 1) });
 const { model, classes } = importTorchvision(await readStateDict(join(dir, 'tv_random.pth')), { preset: 'torchvision' });
 // detect() folds the frozen batch norms on first use; the stage timings reuse that copy, because a
 // second one pushes the wasm heap (already ≈2.2 GB at 512×512) towards its 4 GB ceiling.
@@ -46,6 +51,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 const rows: string[] = [];
+const flopNotes: string[] = [];
 for (const [size, ref] of Object.entries(tv.sizes).filter(([k]) => !values.size || k === values.size)) {
   const image = await decodeImage(new Uint8Array(readFileSync(join(dir, ref.image))));
   const input = tf.tensor3d(image.data, [image.height, image.width, 3]);
@@ -85,17 +91,50 @@ for (const [size, ref] of Object.entries(tv.sizes).filter(([k]) => !values.size 
     'rpn + roi heads + post': (ref.median_s['rpn'] ?? 0) + (ref.median_s['roi_heads'] ?? 0) + (ref.median_s['postprocess'] ?? 0),
     total: ref.median_s['total'],
   };
+  const [h, w] = size.split('x').map(Number) as [number, number];
+  const f = inferenceFlops(model.cfg, h, w, model.cfg.rpn.postNmsTopNTest, detections);
+  const gflop: Record<string, number> = { 'backbone+fpn': (f.backbone + f.fpn) / 1e9, 'rpn + roi heads + post': (f.rpnHead + f.boxHead + f.maskHead) / 1e9 };
+  gflop['total'] = gflop['backbone+fpn']! + gflop['rpn + roi heads + post']!;
   for (const k of ['transform', 'backbone+fpn', 'rpn + roi heads + post', 'total', '+ binarise + RLE']) {
     const o = ours(k);
     const t = theirs[k];
-    rows.push(`| ${size} | ${k} | ${(o * 1000).toFixed(0)} | ${t === undefined ? '–' : (t * 1000).toFixed(0)} | ${t ? (o / t).toFixed(2) : '–'} |`);
+    const g = gflop[k];
+    const rate = (s: number | undefined) => (g && s ? (g / s).toFixed(1) : '–');
+    rows.push(`| ${size} | ${k} | ${(o * 1000).toFixed(0)} | ${t === undefined ? '–' : (t * 1000).toFixed(0)} | ${t ? (o / t).toFixed(2) : '–'} | ${g ? g.toFixed(0) : '–'} | ${rate(o)} | ${rate(t)} |`);
   }
+  const [nh, nw] = networkInput(model.cfg, h, w);
+  flopNotes.push(`${size} (network input ${nh}×${nw}): backbone ${(f.backbone / 1e9).toFixed(1)}, FPN ${(f.fpn / 1e9).toFixed(1)}, RPN head ${(f.rpnHead / 1e9).toFixed(1)}, box head (${model.cfg.rpn.postNmsTopNTest} RoIs) ${(f.boxHead / 1e9).toFixed(1)}, mask head (${detections} detections) ${(f.maskHead / 1e9).toFixed(1)} GFLOP`);
   rows.push(`| ${size} | detections (ours / torchvision) | ${detections} | ${ref.detections} | |`);
 }
 model.dispose();
 
+/** Sustained throughput of the two kernels that carry the model: a 3×3 conv and the fc6 matmul. */
+async function probe(label: string, flop: number, make: () => tf.Tensor): Promise<string> {
+  const times: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const t = performance.now();
+    const y = make();
+    await y.data();
+    y.dispose();
+    times.push((performance.now() - t) / 1000);
+  }
+  return `${label}: ${(flop / 1e9 / median(times.slice(1))).toFixed(1)} GFLOP/s`;
+}
+const x = tf.randomNormal([1, 100, 100, 256]) as tf.Tensor4D;
+const k = tf.randomNormal([3, 3, 256, 256]) as tf.Tensor4D;
+const a = tf.randomNormal([1000, 12544]) as tf.Tensor2D;
+const b = tf.randomNormal([12544, 1024]) as tf.Tensor2D;
+const probes = [
+  await probe('conv 3×3 256→256 on 100×100', 2 * 100 * 100 * 256 * 256 * 9, () => tf.conv2d(x, k, 1, 'same')),
+  await probe('matmul 1000×12544 · 12544×1024 (fc6)', 2 * 1000 * 12544 * 1024, () => tf.matMul(a, b)),
+];
+tf.dispose([x, k, a, b]);
+
 console.log(`Mask R-CNN inference, preset torchvision, random weights (tv_random.pth), ${reps === 0 ? 'one cold run' : `median of ${reps} run(s) after a warm-up`}`);
 console.log(`ours: tfjs ${tf.version_core} backend ${choice.name} (${choice.reason}); torchvision: torch ${tv.torch}, ${tv.threads} threads; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}\n`);
-console.log('| size (H×W) | stage | ours (ms) | torchvision (ms) | ratio |');
-console.log('|---|---|---:|---:|---:|');
+console.log('| size (H×W) | stage | ours (ms) | torchvision (ms) | ratio | GFLOP | ours GFLOP/s | torchvision GFLOP/s |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 console.log(rows.join('\n'));
+console.log(`\nArithmetic per stage (bench/flops.ts, 2 FLOP per multiply-add):\n${flopNotes.map((n) => `- ${n}`).join('\n')}`);
+console.log(`\nKernel probe on this backend: ${probes.join('; ')}`);
+await shutdownWasmBackend();

@@ -15,6 +15,8 @@ export interface HandlerDeps {
   prefix: string;
   /** Model backend in use, recorded on each run. */
   backend: string;
+  /** wasm: the XNNPACK threads in use, for the run log. */
+  threads?: number;
 }
 
 /** The jobs this worker serves. */

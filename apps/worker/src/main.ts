@@ -1,4 +1,5 @@
 // The worker process: `npm run start -w @segmenta/worker` (the root `npm start` runs it for you).
+import os from 'node:os';
 import { EnvError, loadServerEnv } from '@segmenta/contracts';
 import { createDb, LocalBlobStore } from '@segmenta/db';
 import { registerAllGradients, registerWasmTrainingKernels, selectBackend } from '@segmenta/maskrcnn';
@@ -45,17 +46,18 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
-const backend = await selectBackend(env.MODEL_BACKEND);
+// Both cores by default: XNNPACK's thread pool splits each convolution, which is where a step spends its time.
+const backend = await selectBackend(env.MODEL_BACKEND, { threads: env.MODEL_THREADS ?? Math.min(8, os.availableParallelism()) });
 // Training needs every gradient registered and, on wasm, the kernels the backend lacks.
 await registerAllGradients();
 registerWasmTrainingKernels();
-log('info', 'model backend selected', { backend: backend.name, reason: backend.reason });
+log('info', 'model backend selected', { backend: backend.name, reason: backend.reason, ...(backend.threads ? { threads: backend.threads } : {}) });
 
 if (stopping) await new Promise(() => undefined); // shutting down already: the handler exits
 started.runtime = startWorkerRuntime({
   connection: redis,
   prefix: env.QUEUE_PREFIX,
-  handlers: defaultHandlers({ db, store, redis, dataDir: env.DATA_DIR, prefix: env.QUEUE_PREFIX, backend: backend.name }),
+  handlers: defaultHandlers({ db, store, redis, dataDir: env.DATA_DIR, prefix: env.QUEUE_PREFIX, backend: backend.name, threads: backend.threads }),
   concurrency: env.WORKER_CONCURRENCY,
   modelBackend: backend.name,
   log,

@@ -21,8 +21,9 @@ function startWorker(extraEnv: Record<string, string>) {
 
 describe('worker process', () => {
   it('exits non-zero with a precise message when the environment is invalid', async () => {
-    const w = startWorker({ REDIS_URL: 'http://nope', WORKER_CONCURRENCY: 'lots' });
+    const w = startWorker({ REDIS_URL: 'http://nope', WORKER_CONCURRENCY: 'lots', MODEL_THREADS: '0' });
     expect(await w.exited).toBe(2);
+    expect(w.output()).toContain('MODEL_THREADS="0": must be at least 1');
     expect(w.output()).toContain('REDIS_URL="http://nope": must start with redis://');
     expect(w.output()).toContain('WORKER_CONCURRENCY="lots"');
   });
@@ -30,11 +31,12 @@ describe('worker process', () => {
   it('registers, serves, and leaves cleanly on SIGTERM', async () => {
     const redis = connectRedis(env.REDIS_URL);
     await redis.connect();
-    const w = startWorker({});
+    const w = startWorker({ MODEL_THREADS: '2' });
     try {
       await until(async () => (await redis.scard(workerRegistryKey(env.QUEUE_PREFIX))) === 1, 'worker registration', 30_000);
       // The line is written before registering, but the pipe may deliver it after Redis answers.
       await until(async () => w.output().includes('"backend":"wasm"'), 'the backend log line', 5_000);
+      expect(w.output()).toContain('"threads":2');
       w.child.kill('SIGTERM');
       expect(await w.exited).toBe(0);
       expect(await redis.scard(workerRegistryKey(env.QUEUE_PREFIX))).toBe(0);

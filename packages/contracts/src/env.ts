@@ -23,12 +23,21 @@ export const serverEnvSchema = z.object({
   /** Seconds a worker waits for its running jobs on SIGTERM before it hands them back to the queue. */
   WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(3600).default(20),
   MODEL_BACKEND: z.enum(['auto', 'wasm', 'tensorflow', 'cpu']).default('auto'),
+  /** wasm backend: XNNPACK threads for training and batch prediction in the worker (unset: one per core). */
+  MODEL_THREADS: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(8, 'must be at most 8 (tfjs caps its thread pool)').optional(),
   /** How long a job's lock lives without renewal: a killed worker's job is handed on after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   /** Try-it predictions (`POST /api/predict`) that run at once, each in its own worker thread holding its own model copy. */
   INFERENCE_CONCURRENCY: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(16).default(1),
   /** Try-it predictions that may wait for a free thread; one more is answered 503 with Retry-After. */
   INFERENCE_QUEUE_MAX: z.coerce.number().int('must be an integer').min(0).max(10_000).default(32),
+  /**
+   * Largest `annotations` part an import accepts (bytes). The part streams to a temp file, but JSON.parse
+   * then needs it as one string (V8 caps strings near 512 MiB) and the parsed objects take several times its size.
+   */
+  IMPORT_MAX_ANNOTATIONS_BYTES: z.coerce.number().int('must be an integer').min(1024, 'must be at least 1024').max(500_000_000, 'must be at most 500000000 (JSON.parse needs the file as one string)').default(256 * 1024 * 1024),
+  /** Largest total of the `images` parts (files or zips) sent along with one import, in bytes; they are read into memory to be stored. */
+  IMPORT_MAX_IMAGES_BYTES: z.coerce.number().int('must be an integer').min(0).max(8 * 1024 ** 3, 'must be at most 8 GiB').default(1024 ** 3),
   /** First admin, created at start when no user has this email (`npm start` and automation run unattended). */
   SEGMENTA_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
   SEGMENTA_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),

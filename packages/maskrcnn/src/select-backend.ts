@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { initWasmBackend } from './backend/wasm-threads';
 
 // Backend choice (DESIGN.md §5): the native TensorFlow binding when it is installed and loads (it is
 // an optional dependency that cannot install offline), else WebAssembly; `cpu` only when asked,
@@ -11,6 +12,16 @@ export interface BackendChoice {
   name: BackendName;
   /** Why this one: e.g. "tfjs-node-gpu not installed; using wasm". */
   reason: string;
+  /** wasm only: the XNNPACK threads really in use (1 = the single-threaded build). */
+  threads?: number;
+}
+
+export interface SelectOptions {
+  /**
+   * wasm only: XNNPACK threads (default 1). More than one starts tfjs's threaded build, whose pthreads
+   * keep Node alive until `shutdownWasmBackend()`; long-lived processes (worker, CLI) pass their cores.
+   */
+  threads?: number;
 }
 
 async function tryTensorflow(): Promise<string | null> {
@@ -25,7 +36,7 @@ async function tryTensorflow(): Promise<string | null> {
   return null;
 }
 
-export async function selectBackend(preference: BackendPreference = 'auto'): Promise<BackendChoice> {
+export async function selectBackend(preference: BackendPreference = 'auto', opts: SelectOptions = {}): Promise<BackendChoice> {
   if (preference === 'tensorflow' || preference === 'auto') {
     const pkg = await tryTensorflow();
     if (pkg) return { name: 'tensorflow', reason: `${pkg} loaded` };
@@ -39,8 +50,7 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
     await tf.ready();
     return { name: 'cpu', reason: 'requested (reference backend, slow)' };
   }
-  await import('@tensorflow/tfjs-backend-wasm');
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
-  await tf.ready();
-  return { name: 'wasm', reason: preference === 'wasm' ? 'requested' : 'native TensorFlow binding not available; using wasm' };
+  const threads = await initWasmBackend({ threads: opts.threads ?? 1 });
+  const why = preference === 'wasm' ? 'requested' : 'native TensorFlow binding not available; using wasm';
+  return { name: 'wasm', reason: `${why} (${threads} thread${threads === 1 ? '' : 's'})`, threads };
 }

@@ -41,7 +41,7 @@ describe('segmenta-model CLI', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints help with status 0, and usage errors exit with 2', async () => {
-    const [help, none, unknownCmd, unknownOpt, missing, badThreshold, badN] = await Promise.all([
+    const [help, none, unknownCmd, unknownOpt, missing, badThreshold, badN, badThreads] = await Promise.all([
       cli('--help'),
       cli(),
       cli('frobnicate'),
@@ -49,6 +49,7 @@ describe('segmenta-model CLI', () => {
       cli('predict', '--image', fx('tiny/image.png')),
       cli('predict', '--model', model(), '--image', fx('tiny/image.png'), '--score-threshold', 'high'),
       cli('import', '--torchvision', fx('tiny/tiny_maskrcnn.pth.gz'), '--out', join(dir, 'n1'), '--num-classes', '1'),
+      cli('predict', '--model', model(), '--image', fx('tiny/image.png'), '--threads', '0'),
     ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Commands:[\s\S]*import[\s\S]*predict/);
@@ -58,6 +59,7 @@ describe('segmenta-model CLI', () => {
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/--model is required/) });
     expect(badThreshold).toMatchObject({ code: 2, stderr: expect.stringMatching(/--score-threshold must be a number in \[0, 1\], got "high"/) });
     expect(badN).toMatchObject({ code: 2, stderr: expect.stringMatching(/--num-classes must be an integer ≥ 2/) });
+    expect(badThreads).toMatchObject({ code: 2, stderr: expect.stringMatching(/--threads must be an integer from 1 to 8, got "0"/) });
   });
 
   it('import writes model.json with the classes; --num-classes re-heads the model', async () => {

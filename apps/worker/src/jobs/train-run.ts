@@ -75,7 +75,7 @@ const metricRow = (epoch: number, split: EpochMetricDto['split'], s: LossSummary
  * checkpoint per epoch — so a worker that dies mid-run is replaced by one that resumes from the last
  * checkpoint. Cancel is a Redis flag checked between steps.
  */
-export function trainRunHandler(deps: { db: Db; store: BlobStore; dataDir: string; redis: Redis; prefix: string; backend: string }) {
+export function trainRunHandler(deps: { db: Db; store: BlobStore; dataDir: string; redis: Redis; prefix: string; backend: string; threads?: number }) {
   const { db } = deps;
   return defineHandler(trainingJobSchema, async ({ data, signal, log }) => {
     const run = await db.trainingRun.findUnique({ where: { id: data.runId } });
@@ -99,7 +99,7 @@ export function trainRunHandler(deps: { db: Db; store: BlobStore; dataDir: strin
 
     await db.trainingRun.update({ where: { id: run.id }, data: { status: 'running', startedAt: run.startedAt ?? new Date(), backend: deps.backend, error: null } });
     // startedAt survives a crash, a stall hand-over and a resume, so it tells a restart from a start.
-    runLog.info(`${run.startedAt ? 'Restarted' : 'Started'} · ${configSummary(cfg, deps.backend, modelCfg)}`);
+    runLog.info(`${run.startedAt ? 'Restarted' : 'Started'} · ${configSummary(cfg, deps.threads && deps.threads > 1 ? `${deps.backend} (${deps.threads} threads)` : deps.backend, modelCfg)}`);
     let model: MaskRCNN | undefined;
     let lastStep = -1;
     try {

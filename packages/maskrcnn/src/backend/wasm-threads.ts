@@ -54,6 +54,12 @@ async function prepareNodeThreads(threads: number): Promise<() => void> {
  */
 export async function initWasmBackend(opts: WasmInitOptions = {}): Promise<number> {
   const threads = Math.max(1, Math.min(8, Math.floor(opts.threads ?? 1)));
+  // Already running (its thread pool is fixed at start-up): keep it as it is.
+  if (tf.findBackend('wasm')) {
+    await tf.setBackend('wasm');
+    registerWasmTrainingKernels();
+    return getThreadsCount();
+  }
   let restore = () => {};
   if (threads > 1) {
     setThreadsCount(threads);

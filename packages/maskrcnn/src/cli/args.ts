@@ -1,4 +1,5 @@
 // Small parsing helpers on top of node:util parseArgs that turn every mistake into a UsageError.
+import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendPreference } from '../select-backend';
 import { UsageError } from './errors';
@@ -31,6 +32,11 @@ export function backend(v: string | undefined): BackendPreference {
   if (v === undefined) return 'auto';
   if (!(BACKENDS as readonly string[]).includes(v)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${v}"`);
   return v as BackendPreference;
+}
+
+/** `--threads`: wasm XNNPACK threads, one per core by default (tfjs allows at most 8). */
+export function threads(v: string | undefined): number {
+  return number(v, '--threads', (n) => Number.isInteger(n) && n >= 1 && n <= 8, 'an integer from 1 to 8') ?? Math.min(8, os.availableParallelism());
 }
 
 export function classList(v: string | undefined): string[] | undefined {

@@ -6,17 +6,17 @@ import { loadCheckpoint } from '../checkpoint/node';
 import { decodeImage } from '../predict/image';
 import { predictImage } from '../predict/predict';
 import { selectBackend } from '../select-backend';
-import { backend, parse, required } from './args';
+import { backend, parse, required, threads } from './args';
 import type { CliIO } from './errors';
 
-export const EVAL_HELP = `Usage: segmenta-model eval --model DIR --coco GT.json --images DIR [--backend B]
+export const EVAL_HELP = `Usage: segmenta-model eval --model DIR --coco GT.json --images DIR [--backend B] [--threads N]
 
 Predicts every image of the COCO file and prints COCO's bbox and segm summaries (AP, AP50, AP75, …)
 followed by one JSON line { bbox: {...}, segm: {...} }. Categories are matched by name.
 `;
 
 export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parse(argv, { model: { type: 'string' }, coco: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' } });
+  const { values } = parse(argv, { model: { type: 'string' }, coco: { type: 'string' }, images: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' } });
   if (values.help) {
     io.stdout(EVAL_HELP);
     return 0;
@@ -25,7 +25,7 @@ export async function evalCommand(argv: string[], io: CliIO): Promise<number> {
   const cocoPath = required(values.coco, '--coco');
   const imagesDir = required(values.images, '--images');
   const { data: gt } = parseCocoFile(JSON.parse(await readFile(cocoPath, 'utf8')));
-  const choice = await selectBackend(backend(values.backend));
+  const choice = await selectBackend(backend(values.backend), { threads: threads(values.threads) });
   io.stderr(`backend: ${choice.name} (${choice.reason})\n`);
   const { model, classes } = await loadCheckpoint(dir);
   const catByName = new Map(gt.categories.map((c) => [c.name, Number(c.id)]));

@@ -5,7 +5,7 @@ import { decodeImage } from '../predict/image';
 import { renderOverlay } from '../predict/overlay';
 import { DEFAULT_SCORE_THRESHOLD, predictDetections, toCocoResults } from '../predict/predict';
 import { selectBackend } from '../select-backend';
-import { backend, number, parse, required } from './args';
+import { backend, number, parse, required, threads } from './args';
 import type { CliIO } from './errors';
 
 export const PREDICT_HELP = `Usage: segmenta-model predict --model DIR --image FILE [options]
@@ -22,6 +22,7 @@ Options:
   --score-threshold S    keep detections scoring at least S (default ${DEFAULT_SCORE_THRESHOLD})
   --image-id ID          image_id of the records (default 0)
   --backend B            auto (default), tensorflow, wasm, cpu
+  --threads N            wasm backend threads (default: one per core, at most 8)
   -h, --help             this help
 `;
 
@@ -43,6 +44,7 @@ export async function predictCommand(argv: string[], io: CliIO): Promise<number>
     'score-threshold': { type: 'string' },
     'image-id': { type: 'string' },
     backend: { type: 'string' },
+    threads: { type: 'string' },
   });
   if (values.help) {
     io.stdout(PREDICT_HELP);
@@ -54,10 +56,11 @@ export async function predictCommand(argv: string[], io: CliIO): Promise<number>
   const rawId = values['image-id'];
   const imageId = rawId === undefined ? 0 : /^\d+$/.test(rawId) ? Number(rawId) : rawId;
   const pref = backend(values.backend);
+  const threadCount = threads(values.threads);
 
   // Decode before loading weights: a bad image fails fast and cheaply.
   const image = await decodeImage(await readInput(imagePath));
-  const choice = await selectBackend(pref);
+  const choice = await selectBackend(pref, { threads: threadCount });
   io.stderr(`backend: ${choice.name} (${choice.reason})\n`);
   // A threshold below the saved roiHeads.scoreThresh lowers it, so every detection above it is reported.
   const { model, classes } = await loadCheckpoint(dir, { maxScoreThresh: scoreThreshold });

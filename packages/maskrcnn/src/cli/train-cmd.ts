@@ -13,7 +13,7 @@ import { createAugmentPool } from '../trainer/augment-pool';
 import { loadCocoDataset, sharpJpeg } from '../trainer/data';
 import { train, type LossSummary } from '../trainer/loop';
 import { readStateDict } from '../weights/index';
-import { backend, number, parse, required } from './args';
+import { backend, number, parse, required, threads } from './args';
 import { UsageError, type CliIO } from './errors';
 
 export const TRAIN_HELP = `Usage: segmenta-model train --coco TRAIN.json --images DIR --out DIR [options]
@@ -40,6 +40,7 @@ Options:
                         file holding a list of steps as the training config's "augmentations"
   --out DIR             output directory (required)
   --backend B           auto (default), tensorflow, wasm, cpu
+  --threads N           wasm backend threads (default: one per core, at most 8)
   -h, --help            this help
 `;
 
@@ -72,7 +73,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     coco: { type: 'string' }, images: { type: 'string' }, 'val-coco': { type: 'string' }, 'test-coco': { type: 'string' },
     preset: { type: 'string' }, init: { type: 'string' }, torchvision: { type: 'string' }, epochs: { type: 'string' },
     'batch-size': { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' }, 'weight-decay': { type: 'string' },
-    seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, augment: { type: 'string' },
+    seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, augment: { type: 'string' }, threads: { type: 'string' },
   });
   if (v.help) {
     io.stdout(TRAIN_HELP);
@@ -94,8 +95,9 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const weightDecay = number(v['weight-decay'], '--weight-decay', (n) => n >= 0 && n < 1, 'a number in [0, 1)') ?? (optimizer === 'adam' ? 0 : 5e-4);
 
   const augment = await augmentOption(v.augment);
+  const threadCount = threads(v.threads);
 
-  const choice = await selectBackend(backend(v.backend));
+  const choice = await selectBackend(backend(v.backend), { threads: threadCount });
   await registerAllGradients();
   registerWasmTrainingKernels();
   io.stderr(`backend: ${choice.name} (${choice.reason})\n`);

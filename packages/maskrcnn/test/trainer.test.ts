@@ -119,6 +119,23 @@ describe('training loop', () => {
     model.dispose();
   });
 
+  it('holds no more tensors in a later epoch than in the first, though each epoch ends with detection', async () => {
+    const model = MaskRCNN.init(cfg, 8);
+    const counts: number[] = [];
+    await train({
+      ...base, model, train: samples, epochs: 3,
+      onStep: () => void counts.push(tf.memory().numTensors),
+      onEpoch: async () => {
+        const image = tf.zeros([80, 96, 3]) as tf.Tensor3D;
+        await model.detect([image]);
+        image.dispose();
+      },
+    });
+    expect(counts).toHaveLength(9);
+    expect(new Set(counts).size).toBe(1);
+    model.dispose();
+  });
+
   it('reports per-epoch train and val losses with every component', async () => {
     const model = MaskRCNN.init(cfg, 4);
     const epochs = await train({ ...base, model, train: samples.slice(0, 2), val: samples.slice(2), epochs: 1 });

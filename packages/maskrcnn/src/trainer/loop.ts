@@ -206,6 +206,8 @@ export async function train(o: TrainOptions): Promise<EpochResult[]> {
       history.push(result);
       // Copies: the optimiser's own slots are disposed when training ends; the caller owns these.
       await o.onEpoch?.(result, { optimizerState: async () => (await optimizer.getState()).map((w) => ({ name: w.name, tensor: w.tensor.clone() })) });
+      // Evaluation in onEpoch folds the batch norms into a copy of the weights; the next step makes it stale.
+      o.model.invalidate();
     }
   } finally {
     optimizer.dispose();

@@ -47,7 +47,7 @@ export function maskToCounts(mask: ArrayLike<number>, height: number, width: num
 }
 
 /** Pack counts into COCO's compressed string. Uses arithmetic, not bit ops, so counts past 2^31 stay exact. */
-export function countsToString(counts: readonly number[]): string {
+export function countsToString(counts: ArrayLike<number>): string {
   let s = '';
   for (let i = 0; i < counts.length; i++) {
     let x = counts[i]!;
@@ -66,38 +66,86 @@ export function countsToString(counts: readonly number[]): string {
 
 /** Inverse of countsToString. */
 export function stringToCounts(s: string): number[] {
-  const counts: number[] = [];
+  return Array.from(stringToCountsArray(s));
+}
+
+/** Reused decode buffer: a string of n characters holds at most n counts. */
+let decodeBuffer = new Float64Array(1024);
+
+/** stringToCounts as a Float64Array. */
+export function stringToCountsArray(s: string): Float64Array {
+  const n = decodeInto(s); // may replace decodeBuffer: read it after
+  return decodeBuffer.slice(0, n);
+}
+
+/**
+ * Validated counts of a compressed string for an h×w mask, in the compact array evaluation works
+ * on. Decoded counts are integers by construction, so only their signs and sum need checking.
+ */
+export function stringToCompactCounts(s: string, h: number, w: number): CountsArray {
+  const n = decodeInto(s);
+  const counts = decodeBuffer;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (counts[i]! < 0) throw new Error(`invalid RLE count ${counts[i]}`);
+    total += counts[i]!;
+  }
+  if (total !== h * w) throw new Error(`RLE counts sum to ${total}, expected ${h}x${w}=${h * w}`);
+  return compactCounts(counts, n, h * w);
+}
+
+/**
+ * Run lengths in a typed array: 32-bit when the mask has under 2^32 pixels (every real image),
+ * halving what a mask costs to allocate and scan; 64-bit floats otherwise.
+ */
+export type CountsArray = Uint32Array | Float64Array;
+
+export function compactCounts(counts: ArrayLike<number>, n: number, pixels: number): CountsArray {
+  const out = pixels < 2 ** 32 ? new Uint32Array(n) : new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = counts[i]!;
+  return out;
+}
+
+/** Decode a compressed string into decodeBuffer; returns how many counts it holds. */
+function decodeInto(s: string): number {
+  if (decodeBuffer.length < s.length) decodeBuffer = new Float64Array(Math.max(s.length, 2 * decodeBuffer.length));
+  const counts = decodeBuffer;
+  let n = 0;
   let p = 0;
   while (p < s.length) {
     let x = 0;
-    let k = 0;
-    let more = true;
-    while (more) {
+    let scale = 1; // 32 ** (groups read so far)
+    let c: number;
+    do {
       if (p >= s.length) throw new Error('truncated RLE string');
-      const c = s.charCodeAt(p) - 48;
+      c = s.charCodeAt(p) - 48;
       if (c < 0 || c > 63) throw new Error(`invalid RLE character '${s[p]}' at ${p}`);
-      x += (c & 0x1f) * 2 ** (5 * k);
-      more = (c & 0x20) !== 0;
+      x += (c & 0x1f) * scale;
+      scale *= 32;
       p++;
-      k++;
-      if (!more && c & 0x10) x -= 2 ** (5 * k); // sign-extend the last group
-    }
-    if (counts.length > 2) x += counts[counts.length - 2]!;
-    counts.push(x);
+    } while (c & 0x20);
+    if (c & 0x10) x -= scale; // sign-extend the last group
+    if (n > 2) x += counts[n - 2]!;
+    counts[n++] = x;
   }
-  return counts;
+  return n;
+}
+
+/** Throws unless counts are non-negative integers covering exactly height × width pixels. */
+export function checkCounts(counts: ArrayLike<number>, h: number, w: number): void {
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    if (!Number.isInteger(c) || c < 0) throw new Error(`invalid RLE count ${c}`);
+    total += c;
+  }
+  if (total !== h * w) throw new Error(`RLE counts sum to ${total}, expected ${h}x${w}=${h * w}`);
 }
 
 /** Counts of any RLE form, checked to cover exactly height*width pixels. */
 export function rleCounts(rle: AnyRle): number[] {
   const counts = typeof rle.counts === 'string' ? stringToCounts(rle.counts) : rle.counts;
-  const [h, w] = rle.size;
-  let total = 0;
-  for (const c of counts) {
-    if (!Number.isInteger(c) || c < 0) throw new Error(`invalid RLE count ${c}`);
-    total += c;
-  }
-  if (total !== h * w) throw new Error(`RLE counts sum to ${total}, expected ${h}x${w}=${h * w}`);
+  checkCounts(counts, rle.size[0], rle.size[1]);
   return counts;
 }
 
@@ -131,7 +179,11 @@ export function decodeRle(rle: AnyRle): Uint8Array {
 }
 
 export function rleArea(rle: AnyRle): number {
-  const counts = rleCounts(rle);
+  return countsArea(rleCounts(rle));
+}
+
+/** Pixels set in (already validated) run lengths: the sum of the ones runs. */
+export function countsArea(counts: ArrayLike<number>): number {
   let a = 0;
   for (let j = 1; j < counts.length; j += 2) a += counts[j]!;
   return a;
@@ -142,8 +194,11 @@ export function rleArea(rle: AnyRle): number {
  * next, the box spans the full height (as pycocotools does), and an empty mask gives [0,0,0,0].
  */
 export function rleToBbox(rle: AnyRle): Bbox {
-  const [h, w] = rle.size;
-  const counts = rleCounts(rle);
+  return countsToBbox(rleCounts(rle), rle.size[0], rle.size[1]);
+}
+
+/** rleToBbox on (already validated) run lengths of an h×w mask. */
+export function countsToBbox(counts: ArrayLike<number>, h: number, w: number): Bbox {
   const m = Math.floor(counts.length / 2) * 2;
   if (m === 0 || h === 0) return [0, 0, 0, 0];
   let xs = w;
@@ -155,10 +210,11 @@ export function rleToBbox(rle: AnyRle): Bbox {
   for (let j = 0; j < m; j++) {
     cc += counts[j]!;
     // Start of a ones run (j even) or its last pixel (j odd).
-    const t = cc - (j % 2);
-    const y = t % h;
-    const x = (t - y) / h;
-    if (j % 2 === 0) xp = x;
+    const t = cc - (j & 1);
+    // floor division rather than %, which is a slow library call on doubles (exact below 2^53)
+    const x = Math.floor(t / h);
+    const y = t - x * h;
+    if ((j & 1) === 0) xp = x;
     else if (xp < x) {
       ys = 0;
       ye = h - 1;
@@ -172,7 +228,7 @@ export function rleToBbox(rle: AnyRle): Bbox {
 }
 
 /** Walk two run lists in lockstep, calling visit(length, a, b) for each stretch of constant values. */
-function walkRuns(a: readonly number[], b: readonly number[], visit: (len: number, va: boolean, vb: boolean) => void): void {
+function walkRuns(a: ArrayLike<number>, b: ArrayLike<number>, visit: (len: number, va: boolean, vb: boolean) => void): void {
   let ia = 0;
   let ib = 0;
   let ca = a[0] ?? 0;
@@ -206,13 +262,18 @@ function sameSize(a: AnyRle, b: AnyRle): boolean {
 export function mergeRles(rles: readonly AnyRle[], intersect = false): Rle {
   const first = rles[0];
   if (!first) return { size: [0, 0], counts: '' };
-  let acc = rleCounts(first);
-  for (const r of rles.slice(1)) {
-    if (!sameSize(first, r)) throw new Error(`cannot merge RLEs of sizes ${first.size} and ${r.size}`);
+  for (const r of rles) if (!sameSize(first, r)) throw new Error(`cannot merge RLEs of sizes ${first.size} and ${r.size}`);
+  return { size: [first.size[0], first.size[1]], counts: countsToString(mergeCounts(rles.map(rleCounts), intersect)) };
+}
+
+/** mergeRles on run lengths of masks of one size (a single mask comes back unchanged). */
+export function mergeCounts(list: readonly ArrayLike<number>[], intersect = false): ArrayLike<number> {
+  let acc = list[0]!;
+  for (const counts of list.slice(1)) {
     const out: number[] = [];
     let cur = false;
     let run = 0;
-    walkRuns(acc, rleCounts(r), (len, va, vb) => {
+    walkRuns(acc, counts, (len, va, vb) => {
       const v = intersect ? va && vb : va || vb;
       if (v !== cur) {
         out.push(run);
@@ -224,7 +285,36 @@ export function mergeRles(rles: readonly AnyRle[], intersect = false): Rle {
     out.push(run);
     acc = out;
   }
-  return { size: [first.size[0], first.size[1]], counts: countsToString(acc) };
+  return acc;
+}
+
+/**
+ * Pixels set in both masks, from their run lengths: a merge of the two lists of ones intervals,
+ * allocation-free (segm evaluation calls it for every overlapping detection / ground-truth pair).
+ */
+export function countsIntersection(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length < 2 || b.length < 2) return 0;
+  // [sa, ea) and [sb, eb): the current ones intervals; ia / ib index their lengths.
+  let ia = 1, ib = 1;
+  let sa = a[0]!, ea = sa + a[1]!;
+  let sb = b[0]!, eb = sb + b[1]!;
+  let inter = 0;
+  for (;;) {
+    const lo = sa > sb ? sa : sb;
+    const hi = ea < eb ? ea : eb;
+    if (hi > lo) inter += hi - lo;
+    if (ea <= eb) {
+      if (ia + 2 >= a.length) return inter;
+      sa = ea + a[ia + 1]!;
+      ea = sa + a[ia + 2]!;
+      ia += 2;
+    } else {
+      if (ib + 2 >= b.length) return inter;
+      sb = eb + b[ib + 1]!;
+      eb = sb + b[ib + 2]!;
+      ib += 2;
+    }
+  }
 }
 
 /** Intersection and union pixel counts of two masks of one size. */

@@ -184,6 +184,20 @@ describe('COCO evaluation, segm', () => {
     expect(r.summary.AP).toBeCloseTo(0.85, 12);
   });
 
+  it('names a ground truth without a segmentation, even in an image with no detection to compare', () => {
+    const gt = parseCocoFile({
+      images: [{ id: 1, width: size, height: size, file_name: '1.jpg' }, { id: 2, width: size, height: size, file_name: '2.jpg' }],
+      categories: [{ id: 1, name: 'a' }],
+      annotations: [
+        { id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 10, 10], area: 100, segmentation: [[0, 0, 10, 0, 10, 10, 0, 10]] },
+        { id: 2, image_id: 2, category_id: 1, bbox: [0, 0, 10, 10], area: 100 },
+      ],
+    }).data;
+    const dets: CocoResult[] = [{ image_id: 1, category_id: 1, score: 0.9, segmentation: blockMask(0, 0, 10, 10) }];
+    expect(() => cocoEvaluate(gt, dets, { iouType: 'segm' })).toThrow("ground truth 0 of image 2, category 1 has no segmentation (needed for iouType 'segm')");
+    expect(cocoEvaluate(gt, dets, { iouType: 'bbox' }).stats[0]).toBeCloseTo(stepAp(0.5), 12); // one of two objects found
+  });
+
   it('uses the crowd rule for masks: a detection inside a crowd mask is ignored', () => {
     const gt = groundTruth([{ image: 1, cat: 1, box: [0, 0, 100, 100], crowd: true }, { image: 1, cat: 1, box: [150, 150, 40, 40] }]);
     const dets: CocoResult[] = [

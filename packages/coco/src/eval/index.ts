@@ -4,11 +4,11 @@
 // (parseCocoFile warns about such ids).
 
 import type { Bbox } from '../geometry';
-import { segmentationToRle } from '../rasterize';
-import { rleArea, rleCounts, rleToBbox, type AnyRle } from '../rle';
+import { segmentationCounts } from '../rasterize';
+import { countsArea, countsToBbox, rleArea, rleToBbox, type AnyRle, type CountsArray } from '../rle';
 import type { CocoFile, Segmentation } from '../schema';
 import { accumulate, categoryAp, summarize, SUMMARY_KEYS, type Accumulated, type SummaryKey } from './accumulate';
-import { bboxIou, iouMatrix, maskIou, type PreparedMask } from './iou';
+import { bboxIou, iouMatrix, maskIouMatrix, type PreparedMask } from './iou';
 import { evaluateImage, scoreOrder, type ImageEval } from './match';
 import { defaultParams, type EvalParams, type IouType } from './params';
 
@@ -51,15 +51,17 @@ interface Item {
   score: number;
   box: Bbox;
   segmentation?: Segmentation;
-  mask?: PreparedMask;
 }
 
 function prepareMask(seg: Segmentation | undefined, h: number, w: number, what: string): PreparedMask {
   if (seg === undefined) throw new Error(`${what} has no segmentation (needed for iouType 'segm')`);
-  const rle = segmentationToRle(seg, h, w);
-  const counts = rleCounts(rle);
-  const uncompressed = { size: rle.size, counts };
-  return { rle: uncompressed, area: rleArea(uncompressed), box: rleToBbox(uncompressed) };
+  let counts: CountsArray;
+  try {
+    counts = segmentationCounts(seg, h, w);
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`, { cause: e });
+  }
+  return { counts, area: countsArea(counts), box: countsToBbox(counts, h, w) };
 }
 
 /**
@@ -85,8 +87,25 @@ function prepareResults(results: readonly CocoResult[], imageIds: Set<number>): 
   });
 }
 
-function groupKey(imageId: number, catId: number): string {
-  return `${imageId}:${catId}`;
+/** One image × category: its detections ranked and cut to maxDet, IoUs, matching for every area range. */
+function evaluateGroup(g: readonly Item[], dAll: readonly Item[], image: { id: number; height: number; width: number }, catId: number, p: EvalParams): ImageEval | null {
+  const maxDet = p.maxDets[p.maxDets.length - 1]!;
+  const d = dAll.length > 1 ? scoreOrder(dAll.map((x) => x.score)).slice(0, maxDet).map((i) => dAll[i]!) : dAll.slice(0, maxDet);
+  let ious: number[][];
+  if (p.iouType === 'bbox') {
+    ious = iouMatrix(d, g, g.map((x) => x.iscrowd), (a, b, c) => bboxIou(a.box, b.box, c));
+  } else {
+    // Masks are made on demand and live only while their image × category is evaluated:
+    // short-lived garbage is cheap, whereas keeping every mask to the end made the garbage
+    // collector the biggest cost. A missing mask is an error even where no IoU needs it.
+    for (let j = 0; j < g.length + d.length; j++) {
+      if ((j < g.length ? g[j]! : d[j - g.length]!).segmentation !== undefined) continue;
+      const what = j < g.length ? `ground truth ${j}` : `detection ${j - g.length}`;
+      throw new Error(`${what} of image ${image.id}, category ${catId} has no segmentation (needed for iouType 'segm')`);
+    }
+    ious = maskIouMatrix(d, g, (side, j) => prepareMask((side === 'detection' ? d : g)[j]!.segmentation, image.height, image.width, `${side} ${j} of image ${image.id}, category ${catId}`));
+  }
+  return evaluateImage(g, d, ious, p.areaRng, maxDet, p.iouThrs, Float64Array.from(d, (x) => x.score));
 }
 
 export function cocoEvaluate(gt: CocoFile, results: readonly CocoResult[], options: CocoEvalOptions): CocoEvalResult {
@@ -97,37 +116,39 @@ export function cocoEvaluate(gt: CocoFile, results: readonly CocoResult[], optio
   const catIds = [...new Set(options.catIds ?? gt.categories.map((c) => c.id))].sort((a, b) => a - b);
   const dts = prepareResults(results, new Set(images.keys()));
 
-  const gtGroups = new Map<string, Item[]>();
-  const dtGroups = new Map<string, Item[]>();
-  const push = (map: Map<string, Item[]>, key: string, item: Item) => {
-    const list = map.get(key);
-    if (list) list.push(item);
-    else map.set(key, [item]);
+  // groups.get(imageId)[k]: the ground truths / detections of one image and category index.
+  const catIndex = new Map(catIds.map((id, k) => [id, k]));
+  const gtGroups = new Map<number, Item[][]>();
+  const dtGroups = new Map<number, Item[][]>();
+  const push = (map: Map<number, Item[][]>, imageId: number, catId: number, item: Item) => {
+    const k = catIndex.get(catId);
+    if (k === undefined) return; // a category left out of the evaluation
+    let row = map.get(imageId);
+    if (!row) map.set(imageId, (row = catIds.map(() => [])));
+    row[k]!.push(item);
   };
   for (const a of gt.annotations) {
-    push(gtGroups, groupKey(a.image_id, a.category_id), { area: a.area, iscrowd: a.iscrowd === 1, score: 0, box: a.bbox, segmentation: a.segmentation });
+    push(gtGroups, a.image_id, a.category_id, { area: a.area, iscrowd: a.iscrowd === 1, score: 0, box: a.bbox, segmentation: a.segmentation });
   }
-  results.forEach((r, i) => push(dtGroups, groupKey(r.image_id, r.category_id), dts[i]!));
+  results.forEach((r, i) => push(dtGroups, r.image_id, r.category_id, dts[i]!));
 
-  const maxDet = p.maxDets[p.maxDets.length - 1]!;
-  // evalImgs[k][a][i], as COCOeval.evaluate lays them out.
-  const evalImgs: (ImageEval | null)[][][] = catIds.map(() => p.areaRng.map(() => []));
+  const none: Item[] = [];
+  // evalImgs[k][i]: category k, image i (each holding every area range).
+  const evalImgs: (ImageEval | null)[][] = catIds.map(() => []);
   for (const imgId of imgIds) {
     const image = images.get(imgId);
     if (!image) throw new Error(`image id ${imgId} is not in the ground truth`);
-    catIds.forEach((catId, k) => {
-      const g = gtGroups.get(groupKey(imgId, catId)) ?? [];
-      const dAll = dtGroups.get(groupKey(imgId, catId)) ?? [];
-      const d = scoreOrder(dAll.map((x) => x.score)).slice(0, maxDet).map((i) => dAll[i]!);
-      let ious: number[][];
-      if (p.iouType === 'bbox') {
-        ious = iouMatrix(d, g, g.map((x) => x.iscrowd), (a, b, c) => bboxIou(a.box, b.box, c));
-      } else {
-        for (const x of [...g, ...d]) x.mask ??= prepareMask(x.segmentation, image.height, image.width, `annotation of image ${imgId}`);
-        ious = iouMatrix(d, g, g.map((x) => x.iscrowd), (a, b, c) => maskIou(a.mask!, b.mask!, c));
+    const gRow = gtGroups.get(imgId);
+    const dRow = dtGroups.get(imgId);
+    for (let k = 0; k < catIds.length; k++) {
+      const g = gRow?.[k] ?? none;
+      const dAll = dRow?.[k] ?? none;
+      if (g.length === 0 && dAll.length === 0) {
+        evalImgs[k]!.push(null);
+        continue;
       }
-      p.areaRng.forEach((rng, a) => evalImgs[k]![a]!.push(evaluateImage(g, d, ious, rng, maxDet, p.iouThrs)));
-    });
+      evalImgs[k]!.push(evaluateGroup(g, dAll, image, catIds[k]!, p));
+    }
   }
 
   const accumulated = accumulate(evalImgs, p);

@@ -1,5 +1,4 @@
 // The worker process: `npm run start -w @segmenta/worker` (the root `npm start` runs it for you).
-import os from 'node:os';
 import { EnvError, loadServerEnv } from '@segmenta/contracts';
 import { createDb, LocalBlobStore } from '@segmenta/db';
 import { registerAllGradients, registerWasmTrainingKernels, selectBackend } from '@segmenta/maskrcnn';
@@ -46,8 +45,9 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
-// Both cores by default: XNNPACK's thread pool splits each convolution, which is where a step spends its time.
-const backend = await selectBackend(env.MODEL_BACKEND, { threads: env.MODEL_THREADS ?? Math.min(8, os.availableParallelism()) });
+// One thread unless MODEL_THREADS asks for more: the threaded build is about twice as fast on two cores, but once,
+// in a benchmark, it stopped making progress with both threads busy (see BENCHMARKS.md), so it is opt-in.
+const backend = await selectBackend(env.MODEL_BACKEND, { threads: env.MODEL_THREADS ?? 1 });
 // Training needs every gradient registered and, on wasm, the kernels the backend lacks.
 await registerAllGradients();
 registerWasmTrainingKernels();

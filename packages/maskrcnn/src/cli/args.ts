@@ -1,5 +1,4 @@
 // Small parsing helpers on top of node:util parseArgs that turn every mistake into a UsageError.
-import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendPreference } from '../select-backend';
 import { UsageError } from './errors';
@@ -34,9 +33,9 @@ export function backend(v: string | undefined): BackendPreference {
   return v as BackendPreference;
 }
 
-/** `--threads`: wasm XNNPACK threads, one per core by default (tfjs allows at most 8). */
+/** `--threads`: wasm XNNPACK threads (tfjs allows at most 8); 1 unless asked, as the worker. */
 export function threads(v: string | undefined): number {
-  return number(v, '--threads', (n) => Number.isInteger(n) && n >= 1 && n <= 8, 'an integer from 1 to 8') ?? Math.min(8, os.availableParallelism());
+  return number(v, '--threads', (n) => Number.isInteger(n) && n >= 1 && n <= 8, 'an integer from 1 to 8') ?? 1;
 }
 
 export function classList(v: string | undefined): string[] | undefined {

@@ -145,6 +145,25 @@ describe('dilated conv (core has no dilated gradient; checked by the adjoint ide
   });
 });
 
+describe('matMul with transposed operands (BatchMatMul, replaced on wasm)', () => {
+  it.each([
+    [false, false], [true, false], [false, true], [true, true],
+  ])('rank 2 and 3, transposeA %s transposeB %s, and the gradients of both', async (ta, tb) => {
+    const [m, k, n] = [7, 13, 5];
+    const shapeA = (batch: number[]) => [...batch, ...(ta ? [k, m] : [m, k])];
+    const shapeB = (batch: number[]) => [...batch, ...(tb ? [n, k] : [k, n])];
+    await expectSameGrads((a, b) => tf.matMul(a!, b!, ta, tb), [rand(shapeA([]), 21), rand(shapeB([]), 22)]);
+    await expectSameGrads((a, b) => tf.matMul(a!, b!, ta, tb), [rand(shapeA([3]), 23), rand(shapeB([3]), 24)]);
+  });
+
+  it('keeps the built-in kernel for plain products and registers ours once', () => {
+    registerWasmTrainingKernels();
+    expect(WASM_TRAINING_KERNELS).toContain('BatchMatMul');
+    expect(builtinKernels.get('wasm/BatchMatMul')).toBeDefined();
+    expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(builtinKernels.get('wasm/BatchMatMul'));
+  });
+});
+
 describe('gather gradient (UnsortedSegmentSum)', () => {
   const idx = (v: number[]) => tf.tensor1d(v, 'int32');
   it('axis 0 with repeated indices', async () => {

@@ -4,6 +4,8 @@
 // would overwrite ours if it came later.
 import * as tf from '@tensorflow/tfjs-core';
 import { arrayKernel } from './array-kernel';
+import { batchMatMulKernel } from './batch-matmul';
+import { builtinKernels } from './builtin-kernels';
 import { conv2DBackpropFilterKernel } from './conv-backprop-filter';
 import { conv2DBackpropInputKernel } from './conv-backprop-input';
 import { maxPoolGradCompute } from './max-pool-grad';
@@ -16,6 +18,7 @@ const ENTRIES: readonly Entry[] = [
   { kernelName: tf.Conv2DBackpropInput, backendName: 'wasm', kernelFunc: conv2DBackpropInputKernel },
   { kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilterKernel },
   { kernelName: tf.UnsortedSegmentSum, backendName: 'wasm', kernelFunc: unsortedSegmentSumKernel },
+  { kernelName: tf.BatchMatMul, backendName: 'wasm', kernelFunc: batchMatMulKernel },
   { kernelName: tf.MaxPoolGrad, backendName: 'wasm', kernelFunc: arrayKernel('wasm', maxPoolGradCompute) },
   { kernelName: tf.ResizeNearestNeighborGrad, backendName: 'wasm', kernelFunc: arrayKernel('wasm', resizeNearestGradCompute) },
   { kernelName: tf.ResizeNearestNeighborGrad, backendName: 'cpu', kernelFunc: arrayKernel('cpu', resizeNearestGradCompute) },
@@ -29,8 +32,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] =
 export const CPU_KERNEL_FIXES: readonly string[] =
   ENTRIES.filter((e) => e.backendName === 'cpu').map((e) => e.kernelName);
 
-/** The backends' own kernels that we replaced, keyed `backend/kernel`, for benchmarks and tests. */
-export const builtinKernels = new Map<string, tf.KernelFunc>();
+export { builtinKernels };
 
 /** Idempotent. Replaces existing registrations, remembering the built-in ones the first time. */
 export function registerWasmTrainingKernels(): void {

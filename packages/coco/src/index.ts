@@ -3,6 +3,7 @@ export * from './polygon-checks';
 export * from './rle';
 export * from './rasterize';
 export * from './contours';
+export * from './prediction-polygons';
 export * from './schema';
 export * from './eval';
 export * from './interchange';

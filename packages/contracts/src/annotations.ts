@@ -31,6 +31,12 @@ export const annotationInputSchema = z
     /** Polygon parts; empty only for an existing crowd region kept as RLE (send its id). */
     polygons: z.array(ringSchema).max(100, 'at most 100 parts per instance'),
     iscrowd: z.union([z.literal(0), z.literal(1)]).default(0),
+    /**
+     * For a new instance only: 'model' when a model made it in the browser (pre-annotation) and the
+     * annotator has not changed it yet. Ignored for an instance sent with its id: the server decides
+     * from what is stored whether it was touched.
+     */
+    source: z.enum(['manual', 'model']).optional(),
   })
   .strict()
   .superRefine((a, ctx) => {

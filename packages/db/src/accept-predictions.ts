@@ -7,26 +7,18 @@
 // is also how a second accept of the same prediction is refused rather than doubling the instance.
 
 import { randomUUID } from 'node:crypto';
-import { decodeRle, editableRingProblem, maskToPolygons, polygonsBbox, polygonsToRle, ringArea, rleArea, type Rle, type Ring } from '@segmenta/coco';
+import { polygonsBbox, polygonsToRle, predictionPolygons as outlineMask, rleArea, type Rle, type Ring } from '@segmenta/coco';
 import { AppError, DEFAULT_ACCEPT_TOLERANCE, type AcceptedPredictionDto, type AcceptPredictionsResultDto } from '@segmenta/contracts';
 import type { Db } from './client';
 
-/** Parts smaller than this share of the largest part are specks of a thresholded mask, not object. */
-const MIN_PART_SHARE = 0.05;
-const MIN_PART_PIXELS = 4;
-const MAX_PARTS = 10;
 const ACCEPT_ACTION = 'prediction.accept';
 
 /**
- * Editable polygons of a predicted mask: outer outlines of its components, simplified by
- * `tolerance` pixels, largest first; specks and degenerate rings are dropped, holes filled (COCO
- * polygons cannot express them).
+ * Editable polygons of a predicted mask (`predictionPolygons` in @segmenta/coco, which the browser's
+ * pre-annotation uses too), with the accept routes' default tolerance.
  */
 export function predictionPolygons(rle: Rle, tolerance = DEFAULT_ACCEPT_TOLERANCE): Ring[] {
-  const [h, w] = rle.size;
-  const rings = maskToPolygons(decodeRle(rle), h, w, { tolerance, minPixels: MIN_PART_PIXELS }).filter((r) => editableRingProblem(r) === null);
-  const largest = rings.length ? Math.max(...rings.map(ringArea)) : 0;
-  return rings.filter((r) => ringArea(r) >= largest * MIN_PART_SHARE).slice(0, MAX_PARTS);
+  return outlineMask(rle, tolerance);
 }
 
 interface PredictionRow {

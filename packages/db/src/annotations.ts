@@ -159,7 +159,7 @@ function planRows(
       // COCO's area of a polygon instance is that of its rasterised mask.
       area: polygonsRasterArea(rings, image.height, image.width),
       iscrowd: a.iscrowd === 1,
-      source: untouched ? prior!.source : 'manual',
+      source: untouched ? prior!.source : a.id === undefined && a.source === 'model' ? 'model' : 'manual',
       ...(untouched && prior!.iscrowd === (a.iscrowd === 1) ? { authorId: prior!.authorId } : {}),
     });
   });

@@ -6,6 +6,7 @@ import { ConflictDialog } from './conflict-dialog';
 import { EditorCanvas, type CanvasApi, type Selection } from './editor-canvas';
 import { FlowBar } from './flow-bar';
 import { HistoryStore } from './history';
+import { Preannotate, type ModelRegion } from './preannotate';
 import { addPart, deleteVertex, newKey, removeInstance, setClass, updateInstance } from './model';
 import { classHotkeys } from './hotkeys';
 import { RegionList } from './region-list';
@@ -174,6 +175,17 @@ export function Editor({ projectId, image, classes: unsorted, query }: EditorPro
     return () => window.removeEventListener('keydown', onKey);
   }, [draft, partOf, closeDraft, deleteSelection, hotkeys, pickClass, startPart, undo, redo]);
 
+  // Model-made regions arrive together as one undo step; autosave stores them as `source: 'model'`.
+  const addModelRegions = useCallback(
+    (regions: ModelRegion[]) => {
+      if (regions.length === 0) return;
+      const present = store.get().present;
+      const made = regions.map((r) => ({ key: newKey(), classId: r.classId, polygons: r.polygons, iscrowd: 0 as const, source: 'model' as const, flags: [] }));
+      commit({ type: 'commit', doc: { instances: [...present.instances, ...made] } });
+    },
+    [store, commit],
+  );
+
   const toggleHidden = useCallback((key: string) => setHidden((s) => toggled(s, key)), []);
   const toggleLocked = useCallback((key: string) => setLocked((s) => toggled(s, key)), []);
   const selectFromList = useCallback(
@@ -269,6 +281,7 @@ export function Editor({ projectId, image, classes: unsorted, query }: EditorPro
             </ul>
           )}
           <FlowBar projectId={projectId} imageId={image.id} query={query} status={status.status} reviewComment={status.reviewComment} onStatus={(s, c) => setStatus({ status: s, reviewComment: c })} />
+          <Preannotate projectId={projectId} image={image} classes={classes} ready={save.state !== 'loading'} onRegions={addModelRegions} />
           <section aria-label="Region list" className="rounded-lg border border-slate-200 bg-white">
             <h2 className="border-b border-slate-100 px-2 py-1.5 text-sm font-semibold">Regions ({doc.instances.length})</h2>
             <RegionList

@@ -7,7 +7,8 @@ type PutAnnotation = Omit<AnnotationInput, 'iscrowd'> & { iscrowd?: 0 | 1 };
 export function toPutAnnotations(doc: Doc, ids: ReadonlyMap<string, string>): PutAnnotation[] {
   return doc.instances.map((i) => {
     const id = i.id ?? ids.get(i.key);
-    return { ...(id ? { id } : {}), classId: i.classId, polygons: i.polygons, iscrowd: i.iscrowd };
+    // A stored instance's source is the server's to keep; a new one says whether a model made it.
+    return { ...(id ? { id } : i.source === 'model' ? { source: 'model' as const } : {}), classId: i.classId, polygons: i.polygons, iscrowd: i.iscrowd };
   });
 }
 

@@ -45,8 +45,8 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
-// One thread unless MODEL_THREADS asks for more: the threaded build is about twice as fast on two cores, but once,
-// in a benchmark, it stopped making progress with both threads busy (see BENCHMARKS.md), so it is opt-in.
+// One thread unless MODEL_THREADS asks for more: the threaded build is about twice as fast on two cores, but when
+// the wasm heap reaches its 4 GB limit it hangs where one thread fails with an error (BENCHMARKS.md), so it is opt-in.
 const backend = await selectBackend(env.MODEL_BACKEND, { threads: env.MODEL_THREADS ?? 1 });
 // Training needs every gradient registered and, on wasm, the kernels the backend lacks.
 await registerAllGradients();

@@ -7,7 +7,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultAugmentations } from '@segmenta/contracts';
-import { createAugmentPool, detectionMetrics, makeConfig, MaskRCNN, registerAllGradients, registerWasmTrainingKernels, selectBackend, sharpJpeg, syntheticSample, train, type AugmentConfig, type PresetName } from '@segmenta/maskrcnn';
+import { detectionMetrics, makeConfig, MaskRCNN, registerAllGradients, registerWasmTrainingKernels, selectBackend, sharpJpeg, syntheticSample, train, type AugmentConfig, type PresetName } from '@segmenta/maskrcnn';
+import { createAugmentPool } from '@segmenta/maskrcnn/augment-pool';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,6 @@
 // Multiply-add counts (reported as FLOPs = 2 × MACs) of Mask R-CNN inference with the ResNet-50-FPN
-// backbone, per stage, from the configuration alone — what a stage must compute at the least, to set
+// backbone, per stage, from the configuration alone (the box head for the proposals passed in, which
+// callers give as rpn.postNmsTopNTest, an upper bound) — what a stage computes, to set
 // measured times against kernel throughput. Element-wise work (batch-norm folds away, ReLU, adds,
 // RoIAlign, NMS, pasting) is left out: it is small next to these and bounded by memory, not arithmetic.
 import { resizedSize, type MaskRCNNConfig } from '@segmenta/maskrcnn';

@@ -1,5 +1,5 @@
 // Memory over a long training run (issue #4, "Memory flat over 1,000 steps"): the whole loop as the
-// worker runs it — augmentation pipeline on its thread, prefetch, Adam, val/test losses and COCO metrics
+// worker runs it — augmentation pipeline on its thread, prefetch, Adam, val losses and COCO metrics
 // after every epoch — sampling tfjs's tensor count and bytes, the wasm heap and the process RSS.
 // Run from the repo root: npx tsx bench/memory-soak.ts [--steps 1000] [--preset torchvision-tiny] [--size 128] [--every 50]
 import os from 'node:os';

@@ -11,26 +11,11 @@ import json
 import os
 import sys
 import time
-import types
 
 
-def import_pycocotools():
-    folder = os.environ.get('PYCOCOTOOLS_DIR')
-    if not folder or not os.path.isdir(os.path.join(folder, 'pycocotools')):
-        sys.exit('PYCOCOTOOLS_DIR must name the built PythonAPI folder of a cocoapi checkout')
-    sys.path.insert(0, folder)
-    try:
-        import matplotlib  # noqa: F401  (pycocotools.coco imports it for plotting only)
-    except ImportError:
-        for name, attrs in [('matplotlib', {}), ('matplotlib.pyplot', {}),
-                            ('matplotlib.collections', {'PatchCollection': None}),
-                            ('matplotlib.patches', {'Polygon': None})]:
-            module = types.ModuleType(name)
-            module.__dict__.update(attrs)
-            sys.modules[name] = module
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
-    return COCO, COCOeval
+# The same import (and matplotlib stand-ins) as the golden-number script; one copy of it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'packages', 'coco', 'scripts'))
+from coco_golden import import_pycocotools  # noqa: E402
 
 
 def main():
@@ -39,7 +24,7 @@ def main():
     parser.add_argument('--dt', required=True)
     parser.add_argument('--iou', default='segm', choices=['segm', 'bbox'])
     args = parser.parse_args()
-    COCO, COCOeval = import_pycocotools()
+    _, _, COCO, COCOeval = import_pycocotools()
     times = {}
     with contextlib.redirect_stdout(io.StringIO()):
         t = time.perf_counter()

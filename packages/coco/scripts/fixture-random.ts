@@ -3,21 +3,13 @@
 
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '@segmenta/contracts';
 import type { Ring } from '../src/geometry';
 
 export type Rand = () => number;
 
-/** mulberry32: tiny, fast, and identical on every platform (pure 32-bit integer arithmetic). */
-export function seeded(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), so fixtures regenerate byte for byte on every platform. */
+export const seeded: (seed: number) => Rand = seededRandom;
 
 export const between = (rand: Rand, lo: number, hi: number) => lo + (hi - lo) * rand();
 export const intBetween = (rand: Rand, lo: number, hi: number) => Math.floor(between(rand, lo, hi + 1));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { imageStatuses, type ImageStatus } from './images';
+import { splits } from './projects';
 
 // One image's annotation set, as the editor reads and writes it. Coordinates are original-image
 // pixels (after EXIF orientation), whatever size the browser displays the image at.
@@ -101,7 +102,7 @@ export const setImageStatusBodySchema = z
 export type SetImageStatusBody = z.infer<typeof setImageStatusBodySchema>;
 
 export const neighboursQuerySchema = z
-  .object({ split: z.enum(['train', 'val', 'test', 'unassigned']).optional(), status: z.enum(imageStatuses).optional() })
+  .object({ split: z.enum(splits).optional(), status: z.enum(imageStatuses).optional() })
   .strict();
 
 /** Gallery order (newest first) around one image, with the same filters as the gallery. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { splits } from './projects';
 import type { PredictionDto } from './runs';
 
 // Reviewing a run's predictions and turning them into annotations (model-assisted labelling).
 
 const uuid = z.string().uuid('must be a UUID');
-const splits = ['train', 'val', 'test', 'unassigned'] as const;
 const threshold = z.coerce.number({ error: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
 /** GET /api/runs/:runId/review */

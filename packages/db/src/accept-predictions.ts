@@ -7,19 +7,12 @@
 // is also how a second accept of the same prediction is refused rather than doubling the instance.
 
 import { randomUUID } from 'node:crypto';
-import { polygonsBbox, polygonsToRle, predictionPolygons as outlineMask, rleArea, type Rle, type Ring } from '@segmenta/coco';
+import { polygonsBbox, polygonsRasterArea, predictionPolygons, type Rle } from '@segmenta/coco';
 import { AppError, DEFAULT_ACCEPT_TOLERANCE, type AcceptedPredictionDto, type AcceptPredictionsResultDto } from '@segmenta/contracts';
+import { insertAnnotationRows, type AnnotationInsert } from './annotations';
 import type { Db } from './client';
 
 const ACCEPT_ACTION = 'prediction.accept';
-
-/**
- * Editable polygons of a predicted mask (`predictionPolygons` in @segmenta/coco, which the browser's
- * pre-annotation uses too), with the accept routes' default tolerance.
- */
-export function predictionPolygons(rle: Rle, tolerance = DEFAULT_ACCEPT_TOLERANCE): Ring[] {
-  return outlineMask(rle, tolerance);
-}
 
 interface PredictionRow {
   id: string;
@@ -62,7 +55,7 @@ async function acceptIntoImage(db: Db, imageId: string, predictions: PredictionR
       const classes = new Set((await tx.labelClass.findMany({ where: { id: { in: classIds }, projectId: image.projectId }, select: { id: true } })).map((c) => c.id));
       const accepted = await acceptedPredictionIds(tx, predictions.map((p) => p.id));
       const skipped: ImageOutcome['skipped'] = [];
-      const rows: { id: string; predictionId: string; labelClassId: string; polygons: Ring[]; bbox: number[]; area: number }[] = [];
+      const rows: (AnnotationInsert & { predictionId: string })[] = [];
       for (const p of predictions) {
         const rle = p.maskRle as Rle;
         if (!p.labelClassId || !classes.has(p.labelClassId)) skipped.push({ predictionId: p.id, reason: 'its class no longer exists in the project (re-create the class or predict again)' });
@@ -72,28 +65,11 @@ async function acceptIntoImage(db: Db, imageId: string, predictions: PredictionR
           const polygons = predictionPolygons(rle, opts.tolerance);
           if (polygons.length === 0) skipped.push({ predictionId: p.id, reason: 'its mask is too small to outline' });
           // COCO's area of a polygon instance is that of its rasterised polygons, not of the raw mask.
-          else rows.push({ id: randomUUID(), predictionId: p.id, labelClassId: p.labelClassId, polygons, bbox: polygonsBbox(polygons), area: rleArea(polygonsToRle(polygons, image.height, image.width)) });
+          else rows.push({ id: randomUUID(), predictionId: p.id, labelClassId: p.labelClassId, polygons, rle: null, bbox: polygonsBbox(polygons), area: polygonsRasterArea(polygons, image.height, image.width), iscrowd: false, source: 'model' });
         }
       }
       if (rows.length === 0) throw new NothingToWrite(skipped);
-      const now = Date.now();
-      await tx.annotation.createMany({
-        data: rows.map((r, i) => ({
-          id: r.id,
-          imageId,
-          labelClassId: r.labelClassId,
-          polygons: r.polygons,
-          bboxX: r.bbox[0]!,
-          bboxY: r.bbox[1]!,
-          bboxW: r.bbox[2]!,
-          bboxH: r.bbox[3]!,
-          area: r.area,
-          source: 'model' as const,
-          authorId: opts.actorId,
-          // Distinct timestamps keep the editor's drawing order stable.
-          createdAt: new Date(now + i),
-        })),
-      });
+      await insertAnnotationRows(tx, imageId, rows, opts.actorId);
       await tx.auditLog.createMany({ data: rows.map((r) => ({ actorId: opts.actorId, action: ACCEPT_ACTION, targetType: 'prediction', targetId: r.predictionId, details: { annotationId: r.id, imageId } })) });
       if (image.status === 'unlabelled') await tx.image.update({ where: { id: imageId }, data: { status: 'in_progress' } });
       return { imageId, annotationIds: rows.map((r) => r.id), version: image.annotationsVersion, skipped };
@@ -144,7 +120,11 @@ export async function acceptPredictions(
     select: predictionSelect,
   });
   const byImage = new Map<string, PredictionRow[]>();
-  for (const p of predictions) byImage.set(p.imageId, [...(byImage.get(p.imageId) ?? []), p]);
+  for (const p of predictions) {
+    const list = byImage.get(p.imageId);
+    if (list) list.push(p);
+    else byImage.set(p.imageId, [p]);
+  }
   const result: AcceptPredictionsResultDto = { accepted: 0, images: [], skipped: [] };
   for (const [imageId, preds] of byImage) {
     const out = await acceptIntoImage(db, imageId, preds, { tolerance: opts.tolerance ?? DEFAULT_ACCEPT_TOLERANCE, onlyIfUnannotated: opts.onlyIfUnannotated ?? false, actorId: opts.actorId ?? null });

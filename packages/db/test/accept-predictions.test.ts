@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMask, type Rle } from '@segmenta/coco';
 import { AppError } from '@segmenta/contracts';
-import { acceptPrediction, acceptPredictions, predictionPolygons } from '../src/accept-predictions';
+import { predictionPolygons } from '@segmenta/coco';
+import { acceptPrediction, acceptPredictions } from '../src/accept-predictions';
 import { createDb, type Db } from '../src/client';
 import { testDatabaseUrl } from './helpers';
 

@@ -1,11 +1,10 @@
 import Link from 'next/link';
 import type { AnnotationProgress, latestRunSummaries } from '@segmenta/db';
-import type { LabelClassDto } from '@segmenta/contracts';
+import { splits as SPLITS, type LabelClassDto } from '@segmenta/contracts';
 import { RUN_STATUS_STYLE } from './run-status';
 
 type RunSummary = Awaited<ReturnType<typeof latestRunSummaries>>[number];
 
-const SPLITS = ['train', 'val', 'test', 'unassigned'] as const;
 
 function Bar({ done, reviewed, total, label }: { done: number; reviewed: number; total: number; label: string }) {
   const pct = (n: number) => (total ? (n / total) * 100 : 0);

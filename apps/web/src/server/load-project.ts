@@ -1,4 +1,5 @@
 import 'server-only';
+import { cache } from 'react';
 import { canInProject, getImage, getProject, getRun, projectRole, type ProjectAction } from '@segmenta/db';
 
 export { canInProject, type ProjectAction };
@@ -10,14 +11,15 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export const isUuid = (id: string) => UUID_RE.test(id);
 
-/** The signed-in user's role in a project, or null when they cannot see it (pages then say "not found"). */
-async function roleIn(projectId: string): Promise<Role | null> {
-  return projectRole(getServer().db, await pagePrincipal(), projectId);
-}
+/**
+ * The signed-in user's role in a project, or null when they cannot see it (pages then say "not found").
+ * Cached per request: a page, its layout and its loaders ask for the same project.
+ */
+const roleIn = cache(async (projectId: string): Promise<Role | null> => projectRole(getServer().db, await pagePrincipal(), projectId));
 
 /** Pages take ids from the URL: anything that is not a UUID, or not the user's to see, is simply "not found". */
 export async function loadProject(projectId: string) {
-  if (!UUID_RE.test(projectId)) return null;
+  if (!isUuid(projectId)) return null;
   const role = await roleIn(projectId);
   if (!role) return null;
   const project = await getProject(getServer().db, projectId);
@@ -25,13 +27,13 @@ export async function loadProject(projectId: string) {
 }
 
 export async function loadImage(imageId: string) {
-  if (!UUID_RE.test(imageId)) return null;
+  if (!isUuid(imageId)) return null;
   const image = await getImage(getServer().db, imageId);
   return image && (await roleIn(image.projectId)) ? image : null;
 }
 
 export async function loadRun(runId: string) {
-  if (!UUID_RE.test(runId)) return null;
+  if (!isUuid(runId)) return null;
   const run = await getRun(getServer().db, runId);
   return run && (await roleIn(run.projectId)) ? run : null;
 }

@@ -54,29 +54,45 @@ function inside(ckpt: CheckpointRow, file: string): { dir: string; full: string 
 
 const missing = (ckpt: CheckpointRow, file: string) => new AppError('not_found', `${file} of checkpoint ${ckpt.id} (epoch ${ckpt.epoch}) is missing from storage`);
 
-/**
- * Which files may leave: model.json and the weights it names. The optimiser state is training
- * state (as large again as the weights) and never served.
- */
-async function allowedFile(ckpt: CheckpointRow, file: string): Promise<void> {
-  if (file === MANIFEST_FILE) return;
+type Manifest = ReturnType<typeof parseManifest>;
+/** Parsed manifests by checkpoint id, size and mtime: weights requests and revalidations then cost a stat. */
+const manifests = new Map<string, Manifest>();
+const MAX_CACHED_MANIFESTS = 64;
+
+async function readManifest(ckpt: CheckpointRow): Promise<Manifest> {
   const { full } = inside(ckpt, MANIFEST_FILE);
   let text: string;
+  let key: string;
   try {
     const st = await stat(full);
     if (st.size > MAX_MANIFEST_BYTES) throw new AppError('internal', `${MANIFEST_FILE} of checkpoint ${ckpt.id} is ${st.size} bytes; more than a manifest can be`);
+    key = `${ckpt.id}:${st.size}:${st.mtimeMs}`;
+    const cached = manifests.get(key);
+    if (cached) return cached;
     text = await readFile(full, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw missing(ckpt, MANIFEST_FILE);
     throw err;
   }
-  let manifest;
+  let manifest: Manifest;
   try {
     manifest = parseManifest(text);
   } catch (err) {
     if (err instanceof CheckpointError) throw new AppError('internal', `Checkpoint ${ckpt.id} is unreadable: ${err.message}`);
     throw err;
   }
+  if (manifests.size >= MAX_CACHED_MANIFESTS) manifests.delete(manifests.keys().next().value!);
+  manifests.set(key, manifest);
+  return manifest;
+}
+
+/**
+ * Which files may leave: model.json and the weights it names. The optimiser state is training
+ * state (as large again as the weights) and never served.
+ */
+async function allowedFile(ckpt: CheckpointRow, file: string): Promise<void> {
+  if (file === MANIFEST_FILE) return;
+  const manifest = await readManifest(ckpt);
   if (file === manifest.weights.file) return;
   if (file === OPTIMIZER_FILE || file === manifest.optimizer?.file) {
     throw new AppError('forbidden', `${file} is the optimiser state of checkpoint ${ckpt.id}; only ${MANIFEST_FILE} and ${manifest.weights.file} are served`);
@@ -86,7 +102,8 @@ async function allowedFile(ckpt: CheckpointRow, file: string): Promise<void> {
 
 /**
  * One model file with validators: the ETag names the checkpoint, the file and its size and mtime,
- * so a revalidation costs a stat. `cache` is the Cache-Control value the route chose.
+ * so a revalidation costs two stats (the manifest's, for its cached parse, and the file's). `cache` is the
+ * Cache-Control value the route chose.
  */
 export async function serveModelFile(req: Request, ckpt: CheckpointRow, file: string, cache: string): Promise<Response> {
   await allowedFile(ckpt, file);

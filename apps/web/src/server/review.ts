@@ -31,7 +31,12 @@ export async function runReview(db: Db, runId: string, q: ReviewQuery): Promise<
     }),
   ]);
   const predsOf = new Map<string, ReviewImageInput['predictions'][number][]>();
-  for (const p of predictions) predsOf.set(p.imageId, [...(predsOf.get(p.imageId) ?? []), { classId: p.labelClassId!, score: p.score, rle: p.maskRle as unknown as AnyRle }]);
+  for (const p of predictions) {
+    const pred = { classId: p.labelClassId!, score: p.score, rle: p.maskRle as unknown as AnyRle };
+    const list = predsOf.get(p.imageId);
+    if (list) list.push(pred);
+    else predsOf.set(p.imageId, [pred]);
+  }
 
   const inputs: ReviewImageInput[] = [];
   const labelled = new Set<string>();

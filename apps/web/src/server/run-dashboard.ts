@@ -3,7 +3,9 @@ import { presets, trainingConfigSchema, workerHeartbeatKey, workerHeartbeatSchem
 import { getRun, stepTimeEstimate } from '@segmenta/db';
 import type { RunRow } from '@/components/runs-table';
 import type { LaunchFrom } from '@/components/launch-run-form';
+import { runSeconds } from '@/components/format-duration';
 import { getServer } from './context';
+import { isUuid } from './load-project';
 
 /**
  * The backend a launched run would train on: that of a live worker serving the training queue, or
@@ -34,7 +36,6 @@ export async function stepTimeEstimates(backend: string | null): Promise<StepTim
 export function runRow(r: RunDto, now: number): RunRow {
   const val = r.metrics.filter((m) => m.split === 'val');
   const maps = val.map((m) => m.mapSegm).filter((v): v is number => v !== null);
-  const start = r.startedAt ? Date.parse(r.startedAt) : null;
   return {
     id: r.id,
     name: r.name,
@@ -45,14 +46,14 @@ export function runRow(r: RunDto, now: number): RunRow {
     epochs: r.epochs,
     bestValLoss: val.length ? Math.min(...val.map((m) => m.loss)) : null,
     bestSegmMap: maps.length ? Math.max(...maps) : null,
-    durationS: start === null ? null : ((r.finishedAt ? Date.parse(r.finishedAt) : now) - start) / 1000,
+    durationS: runSeconds(r, now),
     createdAt: r.createdAt,
   };
 }
 
 /** The run a "duplicate with edits" link names, if it is in this project and its config still parses. */
 export async function duplicateSource(projectId: string, runId: string | undefined): Promise<LaunchFrom | undefined> {
-  if (!runId || !/^[0-9a-f-]{36}$/i.test(runId)) return undefined;
+  if (!runId || !isUuid(runId)) return undefined;
   const run = await getRun(getServer().db, runId);
   if (!run || run.projectId !== projectId) return undefined;
   const config = trainingConfigSchema.safeParse(run.config);

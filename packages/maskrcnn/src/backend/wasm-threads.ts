@@ -21,6 +21,8 @@ export interface WasmInitOptions {
 let tempDir: string | null = null;
 
 const isNode = () => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+/** Whether the wasm backend is already initialised. (tf.findBackend would start it as a side effect.) */
+const wasmStarted = () => 'wasm' in tf.engine().registry;
 
 /** Prepares Node for the threaded build; returns a function that undoes the start-up patches. */
 async function prepareNodeThreads(threads: number): Promise<() => void> {
@@ -55,7 +57,7 @@ async function prepareNodeThreads(threads: number): Promise<() => void> {
 export async function initWasmBackend(opts: WasmInitOptions = {}): Promise<number> {
   const threads = Math.max(1, Math.min(8, Math.floor(opts.threads ?? 1)));
   // Already running (its thread pool is fixed at start-up): keep it as it is.
-  if (tf.findBackend('wasm')) {
+  if (wasmStarted()) {
     await tf.setBackend('wasm');
     registerWasmTrainingKernels();
     return getThreadsCount();
@@ -77,7 +79,7 @@ export async function initWasmBackend(opts: WasmInitOptions = {}): Promise<numbe
 
 /** Disposes the wasm backend (terminating its pthreads) and removes the temp worker file. */
 export async function shutdownWasmBackend(): Promise<void> {
-  if (tf.findBackend('wasm')) tf.removeBackend('wasm');
+  if (wasmStarted()) tf.removeBackend('wasm');
   if (tempDir && isNode()) {
     const fs = await import('node:fs');
     fs.rmSync(tempDir, { recursive: true, force: true });

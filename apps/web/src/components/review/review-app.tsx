@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ApiErrorBody, ReviewDto, ReviewImageDetailDto, ReviewImageDto } from '@segmenta/contracts';
+import { splits as SPLITS, type ApiErrorBody, type ReviewDto, type ReviewImageDetailDto, type ReviewImageDto, type Split } from '@segmenta/contracts';
 import { ReviewCanvas, type ReviewPredictionView } from './review-canvas';
 import { ReviewSingle } from './review-single';
 import { ReviewStats } from './review-stats';
@@ -19,7 +19,6 @@ interface Props {
 }
 
 type Sort = 'error' | 'fp' | 'fn' | 'name';
-const SPLITS = ['train', 'val', 'test', 'unassigned'] as const;
 const GRID_PAGE = 48;
 
 const sorters: Record<Sort, (a: ReviewImageDto, b: ReviewImageDto) => number> = {
@@ -53,7 +52,7 @@ export function ReviewApp({ projectId, runId, classes, hasPredictions, hasCheckp
   const [openId, setOpenId] = useState<string | null>(null);
   const [limit, setLimit] = useState(GRID_PAGE);
   const [predicted, setPredicted] = useState(hasPredictions);
-  const [predictSplit, setPredictSplit] = useState<(typeof SPLITS)[number]>('val');
+  const [predictSplit, setPredictSplit] = useState<Split>('val');
   const [notice, setNotice] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
   const colors = useMemo(() => new Map(classes.map((c) => [c.id, c.color])), [classes]);
@@ -179,7 +178,7 @@ export function ReviewApp({ projectId, runId, classes, hasPredictions, hasCheckp
           <div className="flex flex-wrap items-center gap-3">
             <label className="flex items-center gap-2 text-sm">
               Split
-              <select value={predictSplit} onChange={(e) => setPredictSplit(e.target.value as (typeof SPLITS)[number])} className="rounded border border-slate-300 px-2 py-1">
+              <select value={predictSplit} onChange={(e) => setPredictSplit(e.target.value as Split)} className="rounded border border-slate-300 px-2 py-1">
                 {SPLITS.map((s) => (
                   <option key={s}>{s}</option>
                 ))}

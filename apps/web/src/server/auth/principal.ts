@@ -4,6 +4,10 @@ import { principalFromSession, principalFromToken, type Principal } from '@segme
 import { getServer } from '../context';
 import { ensureBootstrap } from './bootstrap';
 
+/** The token of an `Authorization: Bearer <token>` header, or null when the header has another form. */
+export function bearerToken(authorization: string): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] ?? null;
+}
 
 export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null;
@@ -24,9 +28,9 @@ export async function authenticate(req: Request): Promise<Principal> {
   const { db } = getServer();
   const authz = req.headers.get('authorization');
   if (authz) {
-    const m = /^Bearer\s+(\S+)$/i.exec(authz);
-    if (!m) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
-    const principal = await principalFromToken(db, m[1]!);
+    const token = bearerToken(authz);
+    if (!token) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
+    const principal = await principalFromToken(db, token);
     if (!principal) throw new AppError('unauthorized', 'The API token is unknown, expired or revoked');
     return principal;
   }

@@ -43,6 +43,11 @@ const { model, classes } = importTorchvision(await readStateDict(join(dir, 'tv_r
 // second one pushes the wasm heap (already ≈2.2 GB at 512×512) towards its 4 GB ceiling.
 const folded = (): FoldedParams => (model as unknown as { folded: FoldedParams }).folded;
 
+/** The wasm heap's size (it only grows), to see how close a run comes to WebAssembly's 4 GB ceiling. */
+const heapNote = (): string => {
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8;
+  return heap ? `; wasm heap ${(heap.length / 2 ** 20).toFixed(0)} MB` : '';
+};
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -71,7 +76,8 @@ for (const [size, ref] of Object.entries(tv.sizes).filter(([k]) => !values.size 
     });
     const batch = transformImages([input], model.cfg.transform);
     t['backbone+fpn'] = await time(async () => {
-      const feats = extractFeatures(model.body, folded(), batch.images);
+      // tidy: extractFeatures leaves the backbone's intermediates to its caller (≈400 MB a run here)
+      const feats = tf.tidy(() => extractFeatures(model.body, folded(), batch.images));
       await Promise.all(feats.map((f) => f.data()));
       tf.dispose(feats);
     });
@@ -81,7 +87,7 @@ for (const [size, ref] of Object.entries(tv.sizes).filter(([k]) => !values.size 
     const replay = { cfg: model.cfg, detect: async () => out! } as unknown as MaskRCNN;
     t['+ binarise + RLE'] = await time(() => predictDetections({ model: replay, classes }, image));
     if (r > 0 || reps === 0) runs.push(t); // run 0 warms up kernels and folds weights (reported when --reps 0)
-    console.error(`${size} run ${r}${r === 0 ? ' (warm-up)' : ''}: ${Object.entries(t).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)} ms`).join(', ')}`);
+    console.error(`${size} run ${r}${r === 0 ? ' (warm-up)' : ''}: ${Object.entries(t).map(([k, v]) => `${k} ${(v * 1000).toFixed(0)} ms`).join(', ')}${heapNote()}`);
   }
   input.dispose();
   const ours = (k: string): number => median(runs.map((x) => x[k]!));

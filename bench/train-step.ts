@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeConfig, MaskRCNN, registerAllGradients, selectBackend, shutdownWasmBackend, syntheticSample, train, type PresetName } from '@segmenta/maskrcnn';
+import { makeConfig, MaskRCNN, registerAllGradients, selectBackend, shutdownWasmBackend, syntheticSample, train, wasmHeapStats, type PresetName } from '@segmenta/maskrcnn';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +22,7 @@ const steps = Number(values.steps);
 const instances = Number(values.instances);
 const classCount = 10;
 
-interface Row { who: string; threads: number; stepSeconds: number[]; medianSeconds: number; loss0: number; lossLast: number }
+interface Row { who: string; threads: number; stepSeconds: number[]; medianSeconds: number; loss0: number; lossLast: number; wasmTensorPeakMB?: number; wasmHeapMB?: number }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function child(threads: number): Promise<Row> {
@@ -46,8 +46,13 @@ async function child(threads: number): Promise<Row> {
     },
   });
   model.dispose();
+  // how close the step comes to wasm's 4 GB: tensor high-water (heap guard) and the heap's size
+  const heap = wasmHeapStats();
   await shutdownWasmBackend();
-  return { who: `ours (tfjs ${backend.name})`, threads: backend.threads ?? 1, stepSeconds: marks, medianSeconds: median(marks.slice(1)), loss0: losses[0]!, lossLast: losses.at(-1)! };
+  return {
+    who: `ours (tfjs ${backend.name})`, threads: backend.threads ?? 1, stepSeconds: marks, medianSeconds: median(marks.slice(1)), loss0: losses[0]!, lossLast: losses.at(-1)!,
+    ...(heap ? { wasmTensorPeakMB: Math.round(heap.peakBytes / 2 ** 20), wasmHeapMB: Math.round(heap.heapBytes / 2 ** 20) } : {}),
+  };
 }
 
 if (values.child) {

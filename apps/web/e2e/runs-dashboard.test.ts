@@ -49,7 +49,8 @@ describe('run logs', () => {
     expect(finished.error).toBeNull();
     const all = await getLogs(id, '?limit=1000');
     const text = all.lines.map((l) => l.message).join('\n');
-    expect(text).toMatch(/^Started · Backend wasm · preset tiny .* 2 epoch\(s\) · batch 2×1 · Adam lr 0\.001/m);
+    // the worker runs one wasm thread per core, named when there are several
+    expect(text).toMatch(/^Started · Backend wasm(?: \(\d+ threads\))? · preset tiny .* 2 epoch\(s\) · batch 2×1 · Adam lr 0\.001/m);
     expect(text).toMatch(/^Dataset: 4 train, 1 val, 1 test image\(s\)/m);
     expect(text).toMatch(/^Epoch 1\/2 · train loss \d+\.\d+ · val loss \d+\.\d+ \(segm mAP/m);
     expect(text).toMatch(/^Epoch 2\/2 · /m);

@@ -1,7 +1,7 @@
 // The worker process: `npm run start -w @segmenta/worker` (the root `npm start` runs it for you).
 import { EnvError, loadServerEnv } from '@segmenta/contracts';
 import { createDb, LocalBlobStore } from '@segmenta/db';
-import { registerAllGradients, registerWasmTrainingKernels, selectBackend } from '@segmenta/maskrcnn';
+import { machineThreads, registerAllGradients, registerWasmTrainingKernels, selectBackend } from '@segmenta/maskrcnn';
 import { defaultHandlers } from './handlers';
 import { jsonLog } from './log';
 import { startWorkerRuntime, type WorkerRuntime } from './runtime';
@@ -45,9 +45,9 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 await waitForServices({ db, dbUrl: env.DATABASE_URL, redis, redisUrl: env.REDIS_URL, log });
-// One thread unless MODEL_THREADS asks for more: the threaded build is about twice as fast on two cores, but when
-// the wasm heap reaches its 4 GB limit it hangs where one thread fails with an error (BENCHMARKS.md), so it is opt-in.
-const backend = await selectBackend(env.MODEL_BACKEND, { threads: env.MODEL_THREADS ?? 1 });
+// One wasm thread per core unless MODEL_THREADS says otherwise (about twice as fast on two cores); the heap
+// guard turns running out of wasm's 4 GB into a failed run, where the threaded build could otherwise hang.
+const backend = await selectBackend(env.MODEL_BACKEND, { threads: env.MODEL_THREADS ?? machineThreads() });
 // Training needs every gradient registered and, on wasm, the kernels the backend lacks.
 await registerAllGradients();
 registerWasmTrainingKernels();

@@ -23,7 +23,7 @@ export const serverEnvSchema = z.object({
   /** Seconds a worker waits for its running jobs on SIGTERM before it hands them back to the queue. */
   WORKER_SHUTDOWN_GRACE_S: z.coerce.number().min(0).max(3600).default(20),
   MODEL_BACKEND: z.enum(['auto', 'wasm', 'tensorflow', 'cpu']).default('auto'),
-  /** wasm backend: XNNPACK threads for training and batch prediction in the worker (default 1; opt-in, see README). */
+  /** wasm backend: XNNPACK threads for training and batch prediction in the worker (default: one per core). */
   MODEL_THREADS: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(8, 'must be at most 8 (tfjs caps its thread pool)').optional(),
   /** How long a job's lock lives without renewal: a killed worker's job is handed on after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),

@@ -1,5 +1,5 @@
 // Public API of @segmenta/maskrcnn (see README).
-export { selectBackend, type BackendChoice, type BackendName, type BackendPreference, type SelectOptions } from './select-backend';
+export { selectBackend, machineThreads, type BackendChoice, type BackendName, type BackendPreference, type SelectOptions } from './select-backend';
 export * from './backend/index';
 export * from './config/index';
 export * from './model/index';

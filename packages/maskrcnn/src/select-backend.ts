@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initWasmBackend } from './backend/wasm-threads';
 
@@ -19,9 +20,18 @@ export interface BackendChoice {
 export interface SelectOptions {
   /**
    * wasm only: XNNPACK threads (default 1). More than one starts tfjs's threaded build, whose pthreads
-   * keep Node alive until `shutdownWasmBackend()`; long-lived processes (worker, CLI) pass their cores.
+   * keep Node alive until `shutdownWasmBackend()`; long-lived processes (worker, CLI) pass `machineThreads()`.
    */
   threads?: number;
+}
+
+/**
+ * wasm threads for a long-lived Node process (CLI, worker): one per core it may use, at most tfjs's 8.
+ * Safe as a default since the heap guard (backend/heap-guard.ts) fails an over-large allocation with
+ * an error before the threaded build could hang at wasm's 4 GB ceiling.
+ */
+export function machineThreads(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 async function tryTensorflow(): Promise<string | null> {

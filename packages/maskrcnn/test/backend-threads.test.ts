@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core alone registers no gradients (the tfjs umbrella package does this import)
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { initWasmBackend, shutdownWasmBackend } from '../src/backend';
+import { DEFAULT_WASM_HEAP_BUDGET_BYTES, WasmHeapLimitError, initWasmBackend, setWasmHeapBudget, shutdownWasmBackend, wasmHeapStats } from '../src/backend';
 
 afterAll(async () => {
   await shutdownWasmBackend();
@@ -37,5 +37,24 @@ describe('threaded wasm in Node', () => {
       g.forEach((v, j) => { err = Math.max(err, Math.abs(v - ref[i]![j]!)); scale = Math.max(scale, Math.abs(ref[i]![j]!)); });
       expect(err / scale).toBeLessThan(1e-4);
     });
+  });
+
+  // At the 4 GB ceiling the threaded build can hang instead of failing; the guard must refuse first.
+  it('refuses an allocation over the heap budget cleanly and keeps computing', async () => {
+    await tf.setBackend('wasm');
+    const before = wasmHeapStats()!.liveBytes;
+    setWasmHeapBudget(before + 4 * 2 ** 20);
+    try {
+      const x = tf.ones([1, 64, 64, 16]) as tf.Tensor4D;
+      const w = tf.ones([3, 3, 16, 512]) as tf.Tensor4D; // output 8 MiB
+      expect(() => tf.tidy(() => tf.conv2d(x, w, 1, 'same'))).toThrow(WasmHeapLimitError);
+      tf.dispose([x, w]);
+      expect(wasmHeapStats()!.liveBytes).toBe(before);
+    } finally {
+      setWasmHeapBudget(DEFAULT_WASM_HEAP_BUDGET_BYTES);
+    }
+    const y = tf.conv2d(tf.ones([1, 8, 8, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, 1, 'valid');
+    expect(Array.from(await y.data())).toEqual(new Array(36).fill(18));
+    y.dispose();
   });
 });

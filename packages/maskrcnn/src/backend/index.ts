@@ -7,3 +7,7 @@ export { initWasmBackend, shutdownWasmBackend, type WasmInitOptions } from './wa
 export { conv2dBackpropInputWasm, type PhaseMode } from './conv-backprop-input';
 export { conv2dBackpropFilterWasm } from './conv-backprop-filter';
 export { convGeometry, type ConvGeometry } from './conv-geometry';
+export {
+  installWasmHeapGuard, setWasmHeapBudget, wasmHeapStats, resetWasmHeapPeak, WasmHeapLimitError,
+  WASM_HEAP_MAX_BYTES, DEFAULT_WASM_HEAP_BUDGET_BYTES, type WasmHeapStats,
+} from './heap-guard';

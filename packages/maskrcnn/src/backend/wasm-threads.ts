@@ -11,11 +11,14 @@
 // Running pthreads keep Node alive: call `shutdownWasmBackend()` before the process should exit.
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { installWasmHeapGuard } from './heap-guard';
 import { registerWasmTrainingKernels } from './register';
 
 export interface WasmInitOptions {
   /** Worker threads for XNNPACK (1 = single-threaded build). Capped at 8 by tfjs. */
   threads?: number;
+  /** Tensor bytes allowed on the wasm heap before allocations fail cleanly (heap-guard.ts). */
+  heapBudgetBytes?: number;
 }
 
 let tempDir: string | null = null;
@@ -60,6 +63,7 @@ export async function initWasmBackend(opts: WasmInitOptions = {}): Promise<numbe
   if (wasmStarted()) {
     await tf.setBackend('wasm');
     registerWasmTrainingKernels();
+    installWasmHeapGuard(opts.heapBudgetBytes);
     return getThreadsCount();
   }
   let restore = () => {};
@@ -74,6 +78,7 @@ export async function initWasmBackend(opts: WasmInitOptions = {}): Promise<numbe
     restore();
   }
   registerWasmTrainingKernels();
+  installWasmHeapGuard(opts.heapBudgetBytes);
   return getThreadsCount();
 }
 

@@ -1,6 +1,6 @@
 // Small parsing helpers on top of node:util parseArgs that turn every mistake into a UsageError.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { BackendPreference } from '../select-backend';
+import { machineThreads, type BackendPreference } from '../select-backend';
 import { UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -33,9 +33,9 @@ export function backend(v: string | undefined): BackendPreference {
   return v as BackendPreference;
 }
 
-/** `--threads`: wasm XNNPACK threads (tfjs allows at most 8); 1 unless asked, as the worker. */
+/** `--threads`: wasm XNNPACK threads (tfjs allows at most 8); one per core unless asked, as the worker. */
 export function threads(v: string | undefined): number {
-  return number(v, '--threads', (n) => Number.isInteger(n) && n >= 1 && n <= 8, 'an integer from 1 to 8') ?? 1;
+  return number(v, '--threads', (n) => Number.isInteger(n) && n >= 1 && n <= 8, 'an integer from 1 to 8') ?? machineThreads();
 }
 
 export function classList(v: string | undefined): string[] | undefined {

@@ -22,7 +22,7 @@ Options:
   --score-threshold S    keep detections scoring at least S (default ${DEFAULT_SCORE_THRESHOLD})
   --image-id ID          image_id of the records (default 0)
   --backend B            auto (default), tensorflow, wasm, cpu
-  --threads N            wasm backend threads, at most 8 (default 1; 2 on two cores is about twice as fast)
+  --threads N            wasm backend threads, at most 8 (default: one per core)
   -h, --help             this help
 `;
 

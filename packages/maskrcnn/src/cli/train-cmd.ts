@@ -40,7 +40,7 @@ Options:
                         file holding a list of steps as the training config's "augmentations"
   --out DIR             output directory (required)
   --backend B           auto (default), tensorflow, wasm, cpu
-  --threads N           wasm backend threads, at most 8 (default 1; 2 on two cores is about twice as fast)
+  --threads N           wasm backend threads, at most 8 (default: one per core)
   -h, --help            this help
 `;
 

@@ -3,18 +3,21 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiErrorSchema, loadServerEnv, type ProjectDto } from '@segmenta/contracts';
 import { createDb, type Db } from '@segmenta/db';
 import { freePort, startWeb, TEST_ADMIN, waitForHttp, type Proc } from './servers';
 
 // Large imports (issue #6): the multipart body streams to disk under limits, so a 1 GB annotations
-// file is refused with a 413 while the server's memory stays flat and nothing is left behind.
+// file is refused with a 413 while the server's memory stays flat and nothing is left behind. Image
+// uploads and try-it predictions stream the same way under UPLOAD_MAX_BYTES.
 // A server of our own, so its process memory and its temp dir can be watched.
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const IMAGES_LIMIT = MiB;
+const UPLOAD_LIMIT = MiB;
 const BOUNDARY = '----segmenta-import-limits';
 const sharedBase = inject('baseUrl');
 let web: Proc;
@@ -27,7 +30,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'import-limits-'));
   const port = await freePort();
   // Default annotations limit (256 MiB); a small images limit so that one is cheap to reach.
-  web = startWeb(port, { TMPDIR: tmp, IMPORT_MAX_IMAGES_BYTES: String(IMAGES_LIMIT) });
+  web = startWeb(port, { TMPDIR: tmp, IMPORT_MAX_IMAGES_BYTES: String(IMAGES_LIMIT), UPLOAD_MAX_BYTES: String(UPLOAD_LIMIT) });
   base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/api/projects`, web);
 });
@@ -217,5 +220,37 @@ describe('import body limits', () => {
     expect(cut.status).toBe(400);
     expect(apiErrorSchema.parse(await cut.json()).error.message).toMatch(/^The multipart body could not be read: /);
     expect(await counts(project.id)).toEqual({ images: 1, annotations: 1, classes: 1 });
+  });
+});
+
+describe('upload and predict body limits (UPLOAD_MAX_BYTES)', () => {
+  const png = async () => new Uint8Array(await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: Date.now() % 255, g: 90, b: 9 } } }).png().toBuffer());
+
+  it('stores an upload under the limit and refuses one over it with a 413 naming the setting, nothing stored', async () => {
+    const project = await projectWithOneAnnotation(base);
+    const before = await counts(project.id);
+    const small = new FormData();
+    small.append('files', new Blob([await png()]), 'small.png');
+    const ok = await fetch(`${base}/api/projects/${project.id}/images`, { method: 'POST', body: small });
+    expect(ok.status).toBe(201);
+    expect(await counts(project.id)).toEqual({ ...before, images: before.images + 1 });
+
+    const big = new FormData();
+    big.append('files', new Blob([await png()]), 'fits.png');
+    big.append('files', new Blob([new Uint8Array(UPLOAD_LIMIT)]), 'too-much.jpg');
+    const res = await fetch(`${base}/api/projects/${project.id}/images`, { method: 'POST', body: big });
+    expect(res.status).toBe(413);
+    expect(apiErrorSchema.parse(await res.json()).error.message).toMatch(/"files" parts are together larger than 1048576 bytes \(1 MiB\), the limit set by UPLOAD_MAX_BYTES; nothing was stored/);
+    expect(await counts(project.id)).toEqual({ ...before, images: before.images + 1 });
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses a try-it image over the limit with a 413 before looking for a model', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(UPLOAD_LIMIT + 1)]), 'huge.png');
+    const res = await fetch(`${base}/api/predict`, { method: 'POST', body: form });
+    expect(res.status).toBe(413);
+    expect(apiErrorSchema.parse(await res.json()).error.message).toMatch(/"image" part is larger than 1048576 bytes \(1 MiB\), the limit set by UPLOAD_MAX_BYTES/);
+    expect(leftovers()).toEqual([]);
   });
 });

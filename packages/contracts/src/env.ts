@@ -38,6 +38,11 @@ export const serverEnvSchema = z.object({
   IMPORT_MAX_ANNOTATIONS_BYTES: z.coerce.number().int('must be an integer').min(1024, 'must be at least 1024').max(500_000_000, 'must be at most 500000000 (JSON.parse needs the file as one string)').default(256 * 1024 * 1024),
   /** Largest total of the `images` parts (files or zips) sent along with one import, in bytes; they are read into memory to be stored. */
   IMPORT_MAX_IMAGES_BYTES: z.coerce.number().int('must be an integer').min(0).max(8 * 1024 ** 3, 'must be at most 8 GiB').default(1024 ** 3),
+  /**
+   * Largest total of the files in one image upload (`POST /api/projects/:id/images`, images or zips) and of the
+   * image sent to `POST /api/predict`, in bytes. The body streams to a temp dir; what is kept is then read into memory.
+   */
+  UPLOAD_MAX_BYTES: z.coerce.number().int('must be an integer').min(1024, 'must be at least 1024').max(8 * 1024 ** 3, 'must be at most 8 GiB').default(1024 ** 3),
   /** First admin, created at start when no user has this email (`npm start` and automation run unattended). */
   SEGMENTA_ADMIN_EMAIL: z.string().email('must be an email address').optional(),
   SEGMENTA_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),

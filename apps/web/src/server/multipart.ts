@@ -71,7 +71,8 @@ export async function withMultipart<T>(req: Request, spec: MultipartSpec, use: (
   if (declared > maxBody) throw bodyTooLarge(`is ${declared} bytes (Content-Length)`, maxBody, spec, 'nothing was read');
   let bb: busboy.Busboy;
   try {
-    bb = busboy({ headers: Object.fromEntries(req.headers), limits: { fieldSize: TEXT_FIELD_BYTES, fields: MAX_TEXT_FIELDS, files: spec.maxFiles ?? Infinity } });
+    // defParamCharset: browsers send file names as UTF-8; busboy would read them as latin1 ("Ã¼" for "ü")
+    bb = busboy({ headers: Object.fromEntries(req.headers), defParamCharset: 'utf8', limits: { fieldSize: TEXT_FIELD_BYTES, fields: MAX_TEXT_FIELDS, files: spec.maxFiles ?? Infinity } });
   } catch (err) {
     throw unreadable(err); // no or bad boundary
   }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
@@ -7,6 +8,7 @@ import { QueueFullError, TaskAbortedError } from '@/server/bounded-pool';
 import { getServer } from '@/server/context';
 import { getInferencePool } from '@/server/inference-pool';
 import { resolveCheckpoint } from '@/server/models';
+import { withMultipart } from '@/server/multipart';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,21 +28,24 @@ const querySchema = z.object({ format: z.enum(['json', 'png']).default('json') }
 export const POST = route(async (req, { principal }) => {
   const { format } = parseOrThrow(querySchema, Object.fromEntries(new URL(req.url).searchParams), 'query');
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) throw new AppError('unsupported_media_type', 'Expected multipart/form-data with an "image" part');
-  const form = await req.formData().catch((err: Error) => {
-    throw new AppError('bad_request', `The multipart body could not be read: ${err.message}`);
+  const spec = { fields: { image: { maxBytes: getServer().env.UPLOAD_MAX_BYTES, setting: 'UPLOAD_MAX_BYTES' } } };
+  const { task, ckpt } = await withMultipart(req, spec, async ({ files, texts }) => {
+    const file = files[0];
+    if (!file) throw new AppError('validation_failed', 'Invalid request: image: attach an image file', [{ path: 'image', message: 'attach an image file' }]);
+    const text = (name: string) => texts.find((t) => t.field === name)?.value;
+    const fields = parseOrThrow(fieldsSchema, { runId: text('runId'), scoreThreshold: text('scoreThreshold') }, 'request');
+    if (file.size === 0) throw new AppError('validation_failed', 'Invalid request: image: the image file is empty', [{ path: 'image', message: 'the image file is empty' }]);
+    const ckpt = await resolveCheckpoint(principal, fields.runId);
+    const bytes = await readFile(file.path);
+    const task = {
+      checkpointId: ckpt.id,
+      checkpointDir: path.join(getServer().env.DATA_DIR, ckpt.path),
+      bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      scoreThreshold: fields.scoreThreshold,
+      format,
+    };
+    return { task, ckpt };
   });
-  const file = form.get('image');
-  if (!file || typeof file === 'string') throw new AppError('validation_failed', 'Invalid request: image: attach an image file', [{ path: 'image', message: 'attach an image file' }]);
-  const fields = parseOrThrow(fieldsSchema, { runId: form.get('runId') ?? undefined, scoreThreshold: form.get('scoreThreshold') ?? undefined }, 'request');
-  if (file.size === 0) throw new AppError('validation_failed', 'Invalid request: image: the image file is empty', [{ path: 'image', message: 'the image file is empty' }]);
-  const ckpt = await resolveCheckpoint(principal, fields.runId);
-  const task = {
-    checkpointId: ckpt.id,
-    checkpointDir: path.join(getServer().env.DATA_DIR, ckpt.path),
-    bytes: await file.arrayBuffer(),
-    scoreThreshold: fields.scoreThreshold,
-    format,
-  };
   let out;
   try {
     out = await getInferencePool().submit(task, req.signal);

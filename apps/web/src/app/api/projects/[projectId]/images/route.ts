@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { NextResponse } from 'next/server';
 import { AppError, listImagesQuerySchema, parseOrThrow, projectIdParamSchema } from '@segmenta/contracts';
 import { InvalidCursorError, listImages } from '@segmenta/db';
@@ -5,6 +6,8 @@ import { getServer } from '@/server/context';
 import { route } from '@/server/http';
 import { ingestFiles } from '@/server/ingest';
 import { requireProjectAction } from '@/server/auth';
+import { withMultipart } from '@/server/multipart';
+import { ZIP_LIMITS } from '@/server/zip';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,22 +25,22 @@ export const GET = route<Params>(async (req, { params, principal }) => {
   }
 });
 
-/** Multipart upload: one or more `files` parts, each an image or a zip of images. */
+/**
+ * Multipart upload: one or more `files` parts, each an image or a zip of images. The body streams to a
+ * temp dir under UPLOAD_MAX_BYTES (a larger one is a 413 before anything is stored); the kept files are
+ * then read into memory to be decoded and stored.
+ */
 export const POST = route<Params>(async (req, { params, principal }) => {
   const { projectId } = parseOrThrow(projectIdParamSchema, await params, 'path');
   await requireProjectAction(principal, projectId, 'upload');
   const type = req.headers.get('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) throw new AppError('unsupported_media_type', `Expected multipart/form-data with "files" parts, got "${type || 'none'}"`);
-  let form: FormData;
-  try {
-    form = await req.formData();
-  } catch (err) {
-    throw new AppError('bad_request', `The multipart body could not be read: ${(err as Error).message}`);
-  }
-  const parts = form.getAll('files').filter((p): p is File => typeof p !== 'string');
-  if (parts.length === 0) throw new AppError('validation_failed', 'Invalid upload: files: attach at least one file', [{ path: 'files', message: 'attach at least one file' }]);
-  const files = await Promise.all(parts.map(async (p) => ({ name: p.name, bytes: new Uint8Array(await p.arrayBuffer()) })));
-  const { db, store } = getServer();
-  const result = await ingestFiles(db, store, projectId, files);
+  const { db, store, env } = getServer();
+  const spec = { fields: { files: { maxBytes: env.UPLOAD_MAX_BYTES, setting: 'UPLOAD_MAX_BYTES' } }, maxFiles: ZIP_LIMITS.maxEntries };
+  const result = await withMultipart(req, spec, async ({ files: parts }) => {
+    if (parts.length === 0) throw new AppError('validation_failed', 'Invalid upload: files: attach at least one file', [{ path: 'files', message: 'attach at least one file' }]);
+    const files = await Promise.all(parts.map(async (p) => ({ name: p.fileName, bytes: new Uint8Array(await readFile(p.path)) })));
+    return ingestFiles(db, store, projectId, files);
+  });
   return NextResponse.json(result, { status: result.images.length > 0 ? 201 : 400 });
 });

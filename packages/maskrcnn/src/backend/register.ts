@@ -1,5 +1,6 @@
 // Registers the kernels that training needs on tfjs-backend-wasm 4.22 (the ones it lacks, a faster
-// Conv2DBackpropInput, a correct MaxPoolGrad) plus a cpu fix, so gradients agree across backends.
+// Conv2DBackpropInput, a correct MaxPoolGrad, an Identity that shares instead of copying) plus a cpu
+// fix, so gradients agree across backends.
 // Call after importing the backends: importing a backend module registers its own kernels and
 // would overwrite ours if it came later.
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,6 +9,7 @@ import { batchMatMulKernel } from './batch-matmul';
 import { builtinKernels } from './builtin-kernels';
 import { conv2DBackpropFilterKernel } from './conv-backprop-filter';
 import { conv2DBackpropInputKernel } from './conv-backprop-input';
+import { identityKernel } from './identity';
 import { maxPoolGradCompute } from './max-pool-grad';
 import { resizeNearestGradCompute } from './resize-nearest-grad';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
@@ -19,6 +21,7 @@ const ENTRIES: readonly Entry[] = [
   { kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: conv2DBackpropFilterKernel },
   { kernelName: tf.UnsortedSegmentSum, backendName: 'wasm', kernelFunc: unsortedSegmentSumKernel },
   { kernelName: tf.BatchMatMul, backendName: 'wasm', kernelFunc: batchMatMulKernel },
+  { kernelName: tf.Identity, backendName: 'wasm', kernelFunc: identityKernel },
   { kernelName: tf.MaxPoolGrad, backendName: 'wasm', kernelFunc: arrayKernel('wasm', maxPoolGradCompute) },
   { kernelName: tf.ResizeNearestNeighborGrad, backendName: 'wasm', kernelFunc: arrayKernel('wasm', resizeNearestGradCompute) },
   { kernelName: tf.ResizeNearestNeighborGrad, backendName: 'cpu', kernelFunc: arrayKernel('cpu', resizeNearestGradCompute) },

@@ -1,6 +1,7 @@
 // Building blocks with torch semantics on NHWC tensors. Padding is explicit ("pad then valid"):
 // tfjs 'same' pads asymmetrically (more at the bottom/right) for stride 2 on even sizes, torch does not.
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedConvBias } from './fused-conv';
 import type { FoldedConv, Params } from './params';
 
 /** torchvision FrozenBatchNorm2d's epsilon. */
@@ -23,6 +24,7 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, o: ConvOptions = {})
   const input = padSpatial(x, o.padding ?? 0);
   const stride = o.stride ?? 1;
   const dilation = o.dilation ?? 1;
+  if (o.bias && dilation === 1) return fusedConvBias(input, filter, o.bias, stride, o.relu ?? false);
   // tfjs refuses stride > 1 together with dilation > 1; torchvision never combines them here.
   return tf.fused.conv2d({
     x: input,

@@ -1,6 +1,6 @@
 // tfjs-backend-wasm's Identity copies its input. tfjs's autodiff clones (Identity) every tensor a
-// kernel saves for the backward pass and keeps the clones until the gradients are done, so a
-// `torchvision`-preset training step at 512×512 copied about 1.7 GB and held it at the step's peak.
+// kernel saves for the backward pass and keeps the clones until the gradients are done, so saved
+// activations existed twice: 584 MiB more at the peak of a `torchvision`-preset step at 512×512.
 // Tensor data is never written after a kernel returns (variables get new data on assign), so sharing
 // the buffer under a reference count, as tfjs's cpu backend and wasm's own Reshape do, is safe.
 import * as tf from '@tensorflow/tfjs-core';

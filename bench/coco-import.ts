@@ -8,6 +8,7 @@
 import os from 'node:os';
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { polygonsArea, polygonsBbox } from '@segmenta/coco';
 import { createDb } from '@segmenta/db';
 import { recreateDatabase, deployMigrations } from '@segmenta/db/migrate';
 import { seededRandom } from '@segmenta/imaging';
@@ -36,14 +37,7 @@ function polygon(rand: () => number): { ring: number[]; bbox: number[]; area: nu
     const rr = r * (0.5 + rand() * 0.5);
     ring.push(Math.round((cx + rr * Math.cos(a)) * 100) / 100, Math.round((cy + rr * Math.sin(a)) * 100) / 100);
   }
-  let area = 0, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let k = 0; k < ring.length; k += 2) {
-    const [x, y] = [ring[k]!, ring[k + 1]!];
-    const [nx, ny] = [ring[(k + 2) % ring.length]!, ring[(k + 3) % ring.length]!];
-    area += x * ny - nx * y;
-    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-  }
-  return { ring, bbox: [x0, y0, x1 - x0, y1 - y0], area: Math.abs(area) / 2 };
+  return { ring, bbox: polygonsBbox([ring]), area: polygonsArea([ring]) };
 }
 
 const rand = seededRandom(6);

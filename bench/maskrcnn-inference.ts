@@ -23,6 +23,7 @@ import { decodeImage } from '../packages/maskrcnn/src/predict/image.js';
 import { predictDetections } from '../packages/maskrcnn/src/predict/predict.js';
 import { selectBackend, type BackendPreference } from '../packages/maskrcnn/src/select-backend.js';
 import { shutdownWasmBackend } from '../packages/maskrcnn/src/backend/wasm-threads.js';
+import { wasmHeapStats } from '../packages/maskrcnn/src/backend/heap-guard.js';
 import { readStateDict } from '../packages/maskrcnn/src/weights/file.js';
 import { inferenceFlops, networkInput } from './flops.js';
 
@@ -40,13 +41,13 @@ const tv = JSON.parse(readFileSync(join(dir, 'tv_timings.json'), 'utf8')) as { t
 const choice = await selectBackend((values.backend ?? 'wasm') as BackendPreference, { threads: Number(values.threads ?? 1) });
 const { model, classes } = importTorchvision(await readStateDict(join(dir, 'tv_random.pth')), { preset: 'torchvision' });
 // detect() folds the frozen batch norms on first use; the stage timings reuse that copy, because a
-// second one pushes the wasm heap (already ≈2.2 GB at 512×512) towards its 4 GB ceiling.
+// second one would add its weights to the wasm heap (≈1.4 GB at 512×512) for nothing.
 const folded = (): FoldedParams => (model as unknown as { folded: FoldedParams }).folded;
 
 /** The wasm heap's size (it only grows), to see how close a run comes to WebAssembly's 4 GB ceiling. */
 const heapNote = (): string => {
-  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8;
-  return heap ? `; wasm heap ${(heap.length / 2 ** 20).toFixed(0)} MB` : '';
+  const s = wasmHeapStats();
+  return s ? `; wasm heap ${(s.heapBytes / 2 ** 20).toFixed(0)} MB` : '';
 };
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function time(fn: () => Promise<unknown>): Promise<number> {

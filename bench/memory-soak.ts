@@ -6,7 +6,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultAugmentations } from '@segmenta/contracts';
-import { detectionMetrics, makeConfig, MaskRCNN, registerAllGradients, selectBackend, sharpJpeg, shutdownWasmBackend, syntheticSample, train, type PresetName } from '@segmenta/maskrcnn';
+import { detectionMetrics, makeConfig, MaskRCNN, registerAllGradients, selectBackend, sharpJpeg, shutdownWasmBackend, syntheticSample, train, wasmHeapStats, type PresetName } from '@segmenta/maskrcnn';
 import { createAugmentPool } from '@segmenta/maskrcnn/augment-pool';
 
 const { values } = parseArgs({
@@ -29,10 +29,7 @@ const cfg = makeConfig(values.preset as PresetName, { numClasses: names.length +
 const model = MaskRCNN.init(cfg, 3);
 const pool = createAugmentPool();
 
-const wasmHeapBytes = () => {
-  const b = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
-  return b.wasm?.HEAPU8?.length ?? 0;
-};
+const wasmHeapBytes = () => wasmHeapStats()?.heapBytes ?? 0;
 const MB = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
 interface Sample { step: number; tensors: number; tfMB: number; wasmHeapMB: number; rssMB: number; jsHeapMB: number; loss: number }
 const samples: Sample[] = [];

@@ -23,7 +23,12 @@ const instances = Number(values.instances);
 const classCount = 10;
 
 interface Row { who: string; threads: number; stepSeconds: number[]; medianSeconds: number; loss0: number; lossLast: number; wasmTensorPeakMB?: number; wasmHeapMB?: number }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** The median as Python's statistics.median (mean of the middle two for an even count), as tv_train_step.py reports. */
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 async function child(threads: number): Promise<Row> {
   const backend = await selectBackend('wasm', { threads });

@@ -7,12 +7,17 @@ const total = { passed: 0, failed: 0, skipped: 0 };
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 const reports = files.map((file) => ({ file, report: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) }));
 
+/** A test file that failed without a failed test in it: it did not load. */
+function isBroken(r) {
+  return r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed');
+}
+
 // CI keeps only the tail of the output, so each failure is repeated here, next to the totals.
 for (const { file, report } of reports) {
   for (const r of report.testResults ?? []) {
     const failed = (r.assertionResults ?? []).filter((a) => a.status === 'failed');
     const where = `${path.basename(file, '.json')}: ${path.relative(process.cwd(), r.name)}`;
-    if (r.status === 'failed' && failed.length === 0) console.log(`FAILED ${where}: ${firstLines(r.message)}`);
+    if (isBroken(r)) console.log(`FAILED ${where}: ${firstLines(r.message)}`);
     for (const a of failed) console.log(`FAILED ${where} › ${a.fullName}\n  ${firstLines((a.failureMessages ?? []).join('\n'))}`);
   }
 }
@@ -24,7 +29,7 @@ function firstLines(text = '', n = 8) {
 
 for (const { file, report } of reports) {
   // A test file that fails to load has no failed test in it, but it is a failure all the same.
-  const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  const brokenFiles = (report.testResults ?? []).filter(isBroken).length;
   const row = {
     passed: report.numPassedTests ?? 0,
     failed: (report.numFailedTests ?? 0) + brokenFiles,

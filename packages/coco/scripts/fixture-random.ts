@@ -61,7 +61,11 @@ export function fixtureJson(value: unknown): string {
 }
 
 /** Write every file of a generated set under `dir` (created if needed). */
+/** Writes each fixture file into `dir` and says what it wrote. */
 export function writeFixtures(dir: string, files: Record<string, string>): void {
   mkdirSync(dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(path.join(dir, name), text);
+    console.log(`${path.join(dir, name)}  ${(text.length / 1024).toFixed(1)} KiB`);
+  }
 }

@@ -239,7 +239,5 @@ export const EVAL_FIXTURE_NAMES = ['mixed', 'maxdets', 'segm-only', 'boxes'] as 
 export const EVAL_FIXTURE_DIR = fileURLToPath(new URL('../test/fixtures/eval/', import.meta.url));
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const files = buildEvalFixtures();
-  writeFixtures(EVAL_FIXTURE_DIR, files);
-  for (const [name, text] of Object.entries(files)) console.log(`${path.join(EVAL_FIXTURE_DIR, name)}  ${(text.length / 1024).toFixed(1)} KiB`);
+  writeFixtures(EVAL_FIXTURE_DIR, buildEvalFixtures());
 }

@@ -103,7 +103,5 @@ export function buildRasterFixtures(): Record<string, string> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const files = buildRasterFixtures();
-  writeFixtures(RASTER_FIXTURE_DIR, files);
-  for (const [name, text] of Object.entries(files)) console.log(`${path.join(RASTER_FIXTURE_DIR, name)}  ${(text.length / 1024).toFixed(1)} KiB`);
+  writeFixtures(RASTER_FIXTURE_DIR, buildRasterFixtures());
 }

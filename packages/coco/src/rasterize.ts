@@ -85,13 +85,8 @@ function sortToggles(toggles: Float64Array, m: number, height: number): Float64A
 /** a mod 5 in [0, 5), for negative a too. */
 const mod5 = (a: number) => ((a % SCALE) + SCALE) % SCALE;
 
-/** Column-major RLE counts of one ring rasterised as pycocotools does. */
-export function ringToCounts(ring: Ring, height: number, width: number): number[] {
-  return Array.from(ringToCountsArray(ring, height, width));
-}
-
 /**
- * ringToCounts as a compact array. The dense upsampled boundary is walked point by point and each
+ * Column-major RLE counts of one ring rasterised as pycocotools does, as a compact array. The dense upsampled boundary is walked point by point and each
  * step becomes a toggle on the spot, without storing the walk.
  */
 export function ringToCountsArray(ring: Ring, height: number, width: number): CountsArray {
@@ -208,7 +203,7 @@ export function ringToCountsArray(ring: Ring, height: number, width: number): Co
 }
 
 export function ringToRle(ring: Ring, height: number, width: number): Rle {
-  return { size: [height, width], counts: countsToString(ringToCounts(ring, height, width)) };
+  return { size: [height, width], counts: countsToString(ringToCountsArray(ring, height, width)) };
 }
 
 /**

@@ -66,7 +66,8 @@ export function countsToString(counts: ArrayLike<number>): string {
 
 /** Inverse of countsToString. */
 export function stringToCounts(s: string): number[] {
-  return Array.from(stringToCountsArray(s));
+  const n = decodeInto(s);
+  return Array.from(decodeBuffer.subarray(0, n));
 }
 
 /** Reused decode buffer: a string of n characters holds at most n counts. */
@@ -79,19 +80,12 @@ export function stringToCountsArray(s: string): Float64Array {
 }
 
 /**
- * Validated counts of a compressed string for an h×w mask, in the compact array evaluation works
- * on. Decoded counts are integers by construction, so only their signs and sum need checking.
+ * Validated counts of a compressed string for an h×w mask, in the compact array evaluation works on.
  */
 export function stringToCompactCounts(s: string, h: number, w: number): CountsArray {
   const n = decodeInto(s);
-  const counts = decodeBuffer;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    if (counts[i]! < 0) throw new Error(`invalid RLE count ${counts[i]}`);
-    total += counts[i]!;
-  }
-  if (total !== h * w) throw new Error(`RLE counts sum to ${total}, expected ${h}x${w}=${h * w}`);
-  return compactCounts(counts, n, h * w);
+  checkCounts(decodeBuffer.subarray(0, n), h, w);
+  return compactCounts(decodeBuffer, n, h * w);
 }
 
 /**

@@ -27,8 +27,8 @@ export interface SelectOptions {
 
 /**
  * wasm threads for a long-lived Node process (CLI, worker): one per core it may use, at most tfjs's 8.
- * Safe as a default since the heap guard (backend/heap-guard.ts) fails an over-large allocation with
- * an error before the threaded build could hang at wasm's 4 GB ceiling.
+ * A default since the heap guard (backend/heap-guard.ts) turns running out of wasm's 4 GB into an
+ * error, in every run measured, where the threaded build would otherwise hang.
  */
 export function machineThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));

@@ -156,7 +156,7 @@ describe('matMul with transposed operands (BatchMatMul, replaced on wasm)', () =
     await expectSameGrads((a, b) => tf.matMul(a!, b!, ta, tb), [rand(shapeA([3]), 23), rand(shapeB([3]), 24)]);
   });
 
-  it('keeps the built-in kernel for plain products and registers ours once', () => {
+  it('captures the built-in BatchMatMul once and registers ours in its place', () => {
     registerWasmTrainingKernels();
     expect(WASM_TRAINING_KERNELS).toContain('BatchMatMul');
     expect(builtinKernels.get('wasm/BatchMatMul')).toBeDefined();

@@ -14,7 +14,7 @@ import {
   type RgbImage,
 } from '@segmenta/maskrcnn/browser';
 
-/** Where next.config's build step copies tfjs-backend-wasm's binaries (see scripts/copy-tfjs-wasm.mjs). */
+/** Where the prebuild/predev script copies tfjs-backend-wasm's binaries (scripts/copy-tfjs-wasm.mjs). */
 export const WASM_PATH = '/tfjs-wasm/';
 /** Models kept loaded in this tab: one per run an annotator switches between, bounded. */
 const MAX_MODELS = 2;

@@ -37,3 +37,17 @@ export async function loadRun(runId: string) {
   const run = await getRun(getServer().db, runId);
   return run && (await roleIn(run.projectId)) ? run : null;
 }
+
+/**
+ * What the editor offers to pre-annotate with: each completed run's best checkpoint, the latest best
+ * first. The caller has already checked the project is the user's to see (loadProject).
+ */
+export async function loadModelOptions(projectId: string): Promise<{ runId: string; checkpointId: string; label: string }[]> {
+  const ckpts = await getServer().db.checkpoint.findMany({
+    where: { isBest: true, run: { projectId, status: 'completed' } },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, epoch: true, run: { select: { id: true, name: true } } },
+  });
+  const seen = new Set<string>();
+  return ckpts.flatMap((c) => (seen.has(c.run.id) ? [] : (seen.add(c.run.id), [{ runId: c.run.id, checkpointId: c.id, label: `${c.run.name} · epoch ${c.epoch}` }])));
+}

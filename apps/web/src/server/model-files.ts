@@ -9,6 +9,7 @@ import type { Principal } from '@segmenta/db';
 import { CheckpointError, MANIFEST_FILE, OPTIMIZER_FILE, parseManifest } from '@segmenta/maskrcnn/manifest';
 import { requireOwner } from './auth/project-access';
 import { getServer } from './context';
+import { noCheckpointYet } from './models';
 
 // A checkpoint's model files for browsers that run the model themselves (pre-annotation in the
 // editor): model.json and the weights file it names, nothing else of the directory. The directory
@@ -32,8 +33,8 @@ export async function bestCheckpoint(runId: string): Promise<CheckpointRow> {
   const ckpt = await db.checkpoint.findFirst({ where: { runId, isBest: true }, orderBy: { createdAt: 'desc' }, select: { id: true, runId: true, epoch: true, path: true } });
   if (ckpt) return ckpt;
   const run = await db.trainingRun.findUnique({ where: { id: runId }, select: { status: true } });
-  const why = run?.status === 'queued' || run?.status === 'running' ? 'it saves its first checkpoint at the end of its first epoch' : `it is ${run?.status ?? 'gone'} and kept none`;
-  throw new AppError('not_found', `Run ${runId} has no checkpoint yet: ${why}`);
+  // 404, not predict's 409: a missing file is what a browser asks for here
+  throw new AppError('not_found', noCheckpointYet(runId, run?.status));
 }
 
 export async function checkpointOfRun(runId: string, checkpointId: string): Promise<CheckpointRow> {
@@ -126,7 +127,7 @@ export async function serveModelFile(req: Request, ckpt: CheckpointRow, file: st
   if (match && match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return new Response(null, { status: 304, headers });
   const type = file === MANIFEST_FILE ? 'application/json' : 'application/octet-stream';
   // Weights run to hundreds of megabytes: stream them rather than hold them in memory (Next sends a
-  // streamed body chunked, so the size travels in its own header for progress displays).
+  // streamed body chunked, so the size travels in its own header).
   const body = Readable.toWeb(createReadStream(full)) as ReadableStream<Uint8Array>;
   return new Response(body, { headers: { ...headers, 'Content-Type': type, 'X-Segmenta-File-Size': String(size) } });
 }

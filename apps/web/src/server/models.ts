@@ -6,13 +6,18 @@ import { getServer } from './context';
 
 // Models themselves are loaded and cached inside the inference threads (inference-worker.ts).
 
-const noCheckpointYet: Record<string, string> = {
+const whyNoCheckpoint: Record<string, string> = {
   queued: 'it is queued and saves its first checkpoint at the end of its first epoch',
   running: 'it is training and saves its first checkpoint at the end of its first epoch',
   failed: 'it failed before its first epoch ended; train it again',
   cancelled: 'it was cancelled before its first epoch ended; resume or train it again',
   completed: 'its checkpoints were removed',
 };
+
+/** "Run … has no checkpoint yet: <why, from its status>" — one phrasing for predict and the model-file routes. */
+export function noCheckpointYet(runId: string, status: string | undefined): string {
+  return `Run ${runId} has no checkpoint yet: ${status === undefined ? 'the run no longer exists' : (whyNoCheckpoint[status] ?? `its status is ${status}`)}`;
+}
 
 /**
  * The best checkpoint of `runId`, or the newest best checkpoint of any run: 404 for an
@@ -30,7 +35,7 @@ export async function resolveCheckpoint(principal: Principal, runId?: string) {
       orderBy: { createdAt: 'desc' },
       include: { run: { select: { id: true, name: true, status: true } } },
     });
-    if (!ckpt) throw new AppError('conflict', `Run ${runId} has no checkpoint yet: ${noCheckpointYet[run.status] ?? `its status is ${run.status}`}`);
+    if (!ckpt) throw new AppError('conflict', noCheckpointYet(runId, run.status));
     return ckpt;
   }
   // "The latest best" among the projects this user may run predictions in.

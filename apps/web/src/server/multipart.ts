@@ -1,7 +1,7 @@
 import 'server-only';
 import busboy from 'busboy';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '@segmenta/contracts';
@@ -33,6 +33,11 @@ export interface MultipartUpload {
   files: StoredPart[];
   /** Text (non-file) parts: at most 100, each at most 64 KiB. */
   texts: { field: string; value: string }[];
+}
+
+/** The stored file parts read back as { name, bytes } (a Buffer is a Uint8Array: no second copy). */
+export function readParts(parts: readonly StoredPart[]): Promise<{ name: string; bytes: Uint8Array }[]> {
+  return Promise.all(parts.map(async (p) => ({ name: p.fileName, bytes: await readFile(p.path) })));
 }
 
 // Boundaries, part headers and small text fields on top of the file limits.

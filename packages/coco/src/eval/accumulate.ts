@@ -58,13 +58,14 @@ export function accumulate(evalImgs: (ImageEval | null)[][], p: EvalParams): Acc
     if (E.length === 0) continue;
     const merged = mergeByScore(E);
     const outcome = new Uint8Array(T * merged.order.length);
+    const byImage = new Uint8Array(T * merged.order.length);
     for (let a = 0; a < A; a++) {
-      const npig = gatherOutcomes(E, a, T, merged.order, outcome);
+      const npig = gatherOutcomes(E, a, T, merged.order, byImage, outcome);
       if (npig === 0) continue;
       for (let m = 0; m < M; m++) {
         const maxDet = p.maxDets[m]!;
         for (let t = 0; t < T; t++) {
-          recall[t]![k]![a]![m] = sweep(outcome, t, merged.detAtRank, maxDet >= p.maxDets[M - 1]! ? Infinity : maxDet, npig, p.recThrs, q);
+          recall[t]![k]![a]![m] = sweep(outcome, t, merged.detAtRank, maxDet, npig, p.recThrs, q);
           for (let r = 0; r < R; r++) precision[t]![r]![k]![a]![m] = q[r]!;
         }
       }
@@ -93,12 +94,11 @@ function mergeByScore(E: readonly ImageEval[]): { order: number[]; detAtRank: In
 
 /**
  * Each merged detection's outcome for area range a and every threshold, laid out
- * [t * n + rank] so sweeps are plain scans (read image by image, then permuted into rank order).
- * Returns the number of ground truths that count towards recall.
+ * [t * n + rank] so sweeps are plain scans (read image by image into byImage, then permuted into
+ * rank order). Returns the number of ground truths that count towards recall.
  */
-function gatherOutcomes(E: readonly ImageEval[], a: number, T: number, order: readonly number[], outcome: Uint8Array): number {
+function gatherOutcomes(E: readonly ImageEval[], a: number, T: number, order: readonly number[], byImage: Uint8Array, outcome: Uint8Array): number {
   const n = order.length;
-  const byImage = new Uint8Array(T * n);
   let npig = 0;
   let offset = 0;
   for (const e of E) {
@@ -128,13 +128,11 @@ function sweep(outcome: Uint8Array, t: number, detAtRank: Int32Array, maxDet: nu
   if (tpPrecision.length < n + 1) tpPrecision = new Float64Array(2 * (n + 1));
   const prec = tpPrecision;
   const base = t * n;
-  const all = maxDet === Infinity;
   // Restricting the merged order to each image's top maxDet gives the order a merge of just
   // those would (the sort is stable). Ignored detections still occupy a rank.
-  let tp = 0, fp = 0, nd = 0;
+  let tp = 0, fp = 0;
   for (let rank = 0; rank < n; rank++) {
-    if (!all && detAtRank[rank]! >= maxDet) continue;
-    nd++;
+    if (detAtRank[rank]! >= maxDet) continue;
     const o = outcome[base + rank]!;
     // Branch-free (outcomes are unpredictable): precision is written for every rank into the slot
     // of the next true positive, and only a true positive moves past its slot. Only true positives
@@ -153,7 +151,7 @@ function sweep(outcome: Uint8Array, t: number, detAtRank: Int32Array, maxDet: nu
     j = firstReaching(tp, npig, recThrs[r]!, j);
     q[r] = j < tp ? prec[j]! : 0;
   }
-  return nd ? tp / npig : 0;
+  return tp / npig; // npig > 0: the caller skips area ranges without counted ground truths
 }
 
 export const SUMMARY_KEYS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;

@@ -53,8 +53,7 @@ interface Item {
   segmentation?: Segmentation;
 }
 
-function prepareMask(seg: Segmentation | undefined, h: number, w: number, what: string): PreparedMask {
-  if (seg === undefined) throw new Error(`${what} has no segmentation (needed for iouType 'segm')`);
+function prepareMask(seg: Segmentation, h: number, w: number, what: string): PreparedMask {
   let counts: CountsArray;
   try {
     counts = segmentationCounts(seg, h, w);
@@ -88,7 +87,7 @@ function prepareResults(results: readonly CocoResult[], imageIds: Set<number>): 
 }
 
 /** One image × category: its detections ranked and cut to maxDet, IoUs, matching for every area range. */
-function evaluateGroup(g: readonly Item[], dAll: readonly Item[], image: { id: number; height: number; width: number }, catId: number, p: EvalParams): ImageEval | null {
+function evaluateGroup(g: readonly Item[], dAll: readonly Item[], image: { id: number; height: number; width: number }, catId: number, p: EvalParams): ImageEval {
   const maxDet = p.maxDets[p.maxDets.length - 1]!;
   const d = dAll.length > 1 ? scoreOrder(dAll.map((x) => x.score)).slice(0, maxDet).map((i) => dAll[i]!) : dAll.slice(0, maxDet);
   let ious: number[][];
@@ -97,15 +96,13 @@ function evaluateGroup(g: readonly Item[], dAll: readonly Item[], image: { id: n
   } else {
     // Masks are made on demand and live only while their image × category is evaluated:
     // short-lived garbage is cheap, whereas keeping every mask to the end made the garbage
-    // collector the biggest cost. A missing mask is an error even where no IoU needs it.
-    for (let j = 0; j < g.length + d.length; j++) {
-      if ((j < g.length ? g[j]! : d[j - g.length]!).segmentation !== undefined) continue;
-      const what = j < g.length ? `ground truth ${j}` : `detection ${j - g.length}`;
-      throw new Error(`${what} of image ${image.id}, category ${catId} has no segmentation (needed for iouType 'segm')`);
-    }
-    ious = maskIouMatrix(d, g, (side, j) => prepareMask((side === 'detection' ? d : g)[j]!.segmentation, image.height, image.width, `${side} ${j} of image ${image.id}, category ${catId}`));
+    // collector the biggest cost. A missing mask is an error even where no IoU needs it; detections
+    // always have one (prepareResults gives a box-only result its box as a polygon).
+    const j = g.findIndex((x) => x.segmentation === undefined);
+    if (j >= 0) throw new Error(`ground truth ${j} of image ${image.id}, category ${catId} has no segmentation (needed for iouType 'segm')`);
+    ious = maskIouMatrix(d, g, (side, k) => prepareMask((side === 'detection' ? d : g)[k]!.segmentation!, image.height, image.width, `${side} ${k} of image ${image.id}, category ${catId}`));
   }
-  return evaluateImage(g, d, ious, p.areaRng, maxDet, p.iouThrs, Float64Array.from(d, (x) => x.score));
+  return evaluateImage(g, d, ious, p.areaRng, maxDet, p.iouThrs);
 }
 
 export function cocoEvaluate(gt: CocoFile, results: readonly CocoResult[], options: CocoEvalOptions): CocoEvalResult {

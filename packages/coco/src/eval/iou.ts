@@ -1,6 +1,6 @@
 // IoU between detections and ground truths of one image and category, as pycocotools' iou().
 
-import type { Bbox } from '../geometry';
+import { polygonsBbox, type Bbox } from '../geometry';
 import { countsIntersection, type CountsArray } from '../rle';
 import type { Segmentation } from '../schema';
 
@@ -48,17 +48,8 @@ type Reach = [number, number, number, number];
  */
 export function polygonReach(seg: Segmentation | undefined): Reach | null {
   if (!Array.isArray(seg) || seg.length === 0 || seg[0]!.length === 4) return null;
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const ring of seg) {
-    for (let i = 0; i + 1 < ring.length; i += 2) {
-      const x = ring[i]!, y = ring[i + 1]!;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  return [x0 - 2, y0 - 2, x1 + 2, y1 + 2];
+  const [x, y, w, h] = polygonsBbox(seg);
+  return [x - 2, y - 2, x + w + 2, y + h + 2];
 }
 
 const apart = (a: Reach | null, b: Reach | null) => a !== null && b !== null && (a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1]);

@@ -39,8 +39,7 @@ function ignoredGt(g: EvalGt, lo: number, hi: number): boolean {
 
 /**
  * `dts` must already be in score order and `ious[d][g]` computed against `gts` in their input
- * order; `dtScores` are the scores of the first min(maxDet, dts.length) detections. Returns null
- * when there is neither a ground truth nor a detection (COCOeval's None).
+ * order. The caller skips images with neither a ground truth nor a detection (COCOeval's None).
  */
 export function evaluateImage(
   gts: readonly EvalGt[],
@@ -49,12 +48,10 @@ export function evaluateImage(
   areaRngs: readonly (readonly [number, number])[],
   maxDet: number,
   iouThrs: readonly number[],
-  dtScores: Float64Array,
-): ImageEval | null {
-  if (gts.length === 0 && dts.length === 0) return null;
+): ImageEval {
   const D = Math.min(dts.length, maxDet);
   const T = iouThrs.length;
-  if (dtScores.length !== D) throw new Error(`evaluateImage: ${dtScores.length} scores for ${D} detections`);
+  const dtScores = Float64Array.from({ length: D }, (_, i) => dts[i]!.score);
   const outcome = new Uint8Array(areaRngs.length * T * D); // FP until matched
   const gtCounted = areaRngs.map(([lo, hi], a) => matchArea(gts, dts, ious, lo, hi, D, iouThrs, outcome, a * T * D));
   return { dtScores, outcome, gtCounted };

@@ -6,7 +6,7 @@
 // forward product of the same size took 0.85 s. MatMul's gradients are exactly these transposed
 // products. Transposing an operand is one pass over memory, so the product is taken on copies.
 import * as tf from '@tensorflow/tfjs-core';
-import { builtinKernels } from './builtin-kernels';
+import { builtinKernel } from './builtin-kernels';
 import type { Attrs, TensorInfo } from './wasm-internals';
 import { asWasm, dispose, runKernel } from './wasm-internals';
 
@@ -17,8 +17,7 @@ function swapLastTwo(rank: number): number[] {
 }
 
 export const batchMatMulKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const builtin = builtinKernels.get(`wasm/${tf.BatchMatMul}`);
-  if (!builtin) throw new Error('the wasm backend\'s own BatchMatMul was not captured before it was replaced');
+  const builtin = builtinKernel('wasm', tf.BatchMatMul);
   const { transposeA, transposeB } = attrs as Attrs & { transposeA?: boolean; transposeB?: boolean };
   if (!transposeA && !transposeB) return builtin({ inputs, backend, attrs });
   const b = asWasm(backend);

@@ -4,7 +4,9 @@
 // spinning and SIGTERM ignored. dlmalloc cannot be asked how much is free, but every tensor goes
 // through the backend's `_malloc`/`_free`, so we count those bytes and refuse, with an error that says
 // what to change, an allocation that would take them past a budget set below the ceiling. The margin
-// is for what we cannot see: XNNPACK's packed weights and buffers, the stack, and fragmentation.
+// is for what we cannot see: XNNPACK's packed weights and buffers, thread stacks, fragmentation. It
+// held in every run measured (1–2 threads: 0.4–0.5 GiB of heap beyond the tensors), so running out of
+// memory is an error in those cases; it is not a proof for every thread count and model.
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Where wasm stops: 65535 pages of 64 KiB (Emscripten's getHeapMax in tfjs-backend-wasm 4.22). */
@@ -61,14 +63,11 @@ function wasmModule(): EmscriptenHeap | null {
  * Puts the guard on the running wasm backend (idempotent; a new backend instance gets a new guard).
  * Allocations made before it are not counted, so install it right after start-up.
  */
-export function installWasmHeapGuard(budgetBytes = DEFAULT_WASM_HEAP_BUDGET_BYTES): void {
+export function installWasmHeapGuard(): void {
   const module = wasmModule();
   if (!module) throw new Error('the wasm backend is not running');
-  if (guard?.module === module) {
-    guard.budget = budgetBytes;
-    return;
-  }
-  const g: Guard = { module, sizes: new Map(), live: 0, peak: 0, budget: budgetBytes };
+  if (guard?.module === module) return;
+  const g: Guard = { module, sizes: new Map(), live: 0, peak: 0, budget: DEFAULT_WASM_HEAP_BUDGET_BYTES };
   // Emscripten's exports are lazy stubs that, on first call, overwrite themselves on the module with
   // the raw wasm function (which would also overwrite our wrappers): call each once, then wrap.
   module._free(module._malloc(16));

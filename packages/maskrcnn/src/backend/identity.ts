@@ -4,7 +4,7 @@
 // Tensor data is never written after a kernel returns (variables get new data on assign), so sharing
 // the buffer under a reference count, as tfjs's cpu backend and wasm's own Reshape do, is safe.
 import * as tf from '@tensorflow/tfjs-core';
-import { builtinKernels } from './builtin-kernels';
+import { builtinKernel } from './builtin-kernels';
 
 interface RefCounting {
   incRef(dataId: tf.DataId): void;
@@ -13,9 +13,7 @@ interface RefCounting {
 export const identityKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs['x'] as tf.TensorInfo;
   if (x.dtype === 'string') {
-    const builtin = builtinKernels.get(`wasm/${tf.Identity}`);
-    if (!builtin) throw new Error('the wasm backend\'s own Identity was not captured before it was replaced');
-    return builtin({ inputs, backend, attrs });
+    return builtinKernel('wasm', tf.Identity)({ inputs, backend, attrs });
   }
   (backend as RefCounting).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

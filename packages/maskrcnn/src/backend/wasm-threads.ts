@@ -17,8 +17,6 @@ import { registerWasmTrainingKernels } from './register';
 export interface WasmInitOptions {
   /** Worker threads for XNNPACK (1 = single-threaded build). Capped at 8 by tfjs. */
   threads?: number;
-  /** Tensor bytes allowed on the wasm heap before allocations fail cleanly (heap-guard.ts). */
-  heapBudgetBytes?: number;
 }
 
 let tempDir: string | null = null;
@@ -62,23 +60,21 @@ export async function initWasmBackend(opts: WasmInitOptions = {}): Promise<numbe
   // Already running (its thread pool is fixed at start-up): keep it as it is.
   if (wasmStarted()) {
     await tf.setBackend('wasm');
-    registerWasmTrainingKernels();
-    installWasmHeapGuard(opts.heapBudgetBytes);
-    return getThreadsCount();
-  }
-  let restore = () => {};
-  if (threads > 1) {
-    setThreadsCount(threads);
-    if (isNode()) restore = await prepareNodeThreads(threads);
-  }
-  try {
-    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
-    await tf.ready();
-  } finally {
-    restore();
+  } else {
+    let restore = () => {};
+    if (threads > 1) {
+      setThreadsCount(threads);
+      if (isNode()) restore = await prepareNodeThreads(threads);
+    }
+    try {
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+      await tf.ready();
+    } finally {
+      restore();
+    }
   }
   registerWasmTrainingKernels();
-  installWasmHeapGuard(opts.heapBudgetBytes);
+  installWasmHeapGuard(); // keeps a budget set earlier with setWasmHeapBudget
   return getThreadsCount();
 }
 

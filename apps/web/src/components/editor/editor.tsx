@@ -6,7 +6,7 @@ import { ConflictDialog } from './conflict-dialog';
 import { EditorCanvas, type CanvasApi, type Selection } from './editor-canvas';
 import { FlowBar } from './flow-bar';
 import { HistoryStore } from './history';
-import { Preannotate, type ModelRegion } from './preannotate';
+import { Preannotate, type ModelOption, type ModelRegion } from './preannotate';
 import { addPart, deleteVertex, newKey, removeInstance, setClass, updateInstance } from './model';
 import { classHotkeys } from './hotkeys';
 import { RegionList } from './region-list';
@@ -19,6 +19,8 @@ export interface EditorProps {
   classes: LabelClassDto[];
   /** Gallery filters (split, status) for previous/next. */
   query: string;
+  /** Trained models to pre-annotate with. */
+  models: readonly ModelOption[];
 }
 
 const SAVE_TEXT: Record<SaveState, string> = {
@@ -39,7 +41,7 @@ const toggled = (s: ReadonlySet<string>, key: string) => {
 
 const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
-export function Editor({ projectId, image, classes: unsorted, query }: EditorProps) {
+export function Editor({ projectId, image, classes: unsorted, query, models }: EditorProps) {
   const classes = useMemo(() => [...unsorted].sort((a, b) => a.order - b.order), [unsorted]);
   const classById = useMemo(() => new Map(classes.map((c) => [c.id, c])), [classes]);
   const colors = useMemo(() => new Map(classes.map((c) => [c.id, c.color])), [classes]);
@@ -281,7 +283,7 @@ export function Editor({ projectId, image, classes: unsorted, query }: EditorPro
             </ul>
           )}
           <FlowBar projectId={projectId} imageId={image.id} query={query} status={status.status} reviewComment={status.reviewComment} onStatus={(s, c) => setStatus({ status: s, reviewComment: c })} />
-          <Preannotate projectId={projectId} image={image} classes={classes} ready={save.state !== 'loading'} onRegions={addModelRegions} />
+          <Preannotate models={models} image={image} classes={classes} ready={save.state !== 'loading'} onRegions={addModelRegions} />
           <section aria-label="Region list" className="rounded-lg border border-slate-200 bg-white">
             <h2 className="border-b border-slate-100 px-2 py-1.5 text-sm font-semibold">Regions ({doc.instances.length})</h2>
             <RegionList

@@ -1,9 +1,8 @@
 'use client';
 
-import { useEffect, useMemo, useState } from 'react';
-import { DEFAULT_ACCEPT_TOLERANCE, type LabelClassDto, type RunDto } from '@segmenta/contracts';
+import { useMemo, useState } from 'react';
+import { DEFAULT_ACCEPT_TOLERANCE, type LabelClassDto } from '@segmenta/contracts';
 import type { BrowserDetection, PreannotateResult } from '@/lib/browser-model';
-import { apiErrorMessage } from '../api-error';
 
 /** A model-made region for the editor to insert (original-image pixels). */
 export interface ModelRegion {
@@ -11,19 +10,20 @@ export interface ModelRegion {
   polygons: number[][];
 }
 
+/** A completed run's best checkpoint, offered as a model (the page lists them, latest best first). */
+export interface ModelOption {
+  runId: string;
+  checkpointId: string;
+  label: string;
+}
+
 interface Props {
-  projectId: string;
+  models: readonly ModelOption[];
   image: { id: string; width: number; height: number };
   classes: readonly LabelClassDto[];
   /** False until the editor has loaded the stored regions. */
   ready: boolean;
   onRegions: (regions: ModelRegion[]) => void;
-}
-
-interface ModelOption {
-  runId: string;
-  checkpointId: string;
-  label: string;
 }
 
 type Backend = 'auto' | 'webgl' | 'wasm' | 'cpu';
@@ -34,17 +34,6 @@ type Outcome =
   | { kind: 'error'; message: string }
   | { kind: 'done'; result: PreannotateResult; added: number; unknownClasses: string[]; tooSmall: number };
 
-/** Completed runs with a best checkpoint, the latest best first. */
-function modelOptions(runs: RunDto[]): ModelOption[] {
-  return runs
-    .flatMap((r) => {
-      const best = r.status === 'completed' ? r.checkpoints.find((c) => c.isBest) : undefined;
-      return best ? [{ runId: r.id, checkpointId: best.id, at: best.createdAt, label: `${r.name} · epoch ${best.epoch}` }] : [];
-    })
-    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
-    .map(({ runId, checkpointId, label }) => ({ runId, checkpointId, label }));
-}
-
 const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 
 /**
@@ -52,10 +41,8 @@ const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.ro
  * JavaScript) on the image being edited and adds its masks as unsaved model-made regions; autosave
  * then stores them like any edit, and one undo removes them all.
  */
-export function Preannotate({ projectId, image, classes, ready, onRegions }: Props) {
-  const [options, setOptions] = useState<ModelOption[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
-  const [choice, setChoice] = useState('');
+export function Preannotate({ models: options, image, classes, ready, onRegions }: Props) {
+  const [choice, setChoice] = useState(options[0]?.runId ?? '');
   const [threshold, setThreshold] = useState('0.5');
   const [backend, setBackend] = useState<Backend>('auto');
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
@@ -66,22 +53,7 @@ export function Preannotate({ projectId, image, classes, ready, onRegions }: Pro
     return m;
   }, [classes]);
 
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const res = await fetch(`/api/projects/${projectId}/runs`, { cache: 'no-store' });
-      if (!res.ok) throw new Error(await apiErrorMessage(res));
-      const list = modelOptions(((await res.json()) as { runs: RunDto[] }).runs);
-      if (!live) return;
-      setOptions(list);
-      setChoice((c) => c || (list[0]?.runId ?? ''));
-    })().catch((err: Error) => live && setListError(`Could not list this project's models: ${err.message}`));
-    return () => {
-      live = false;
-    };
-  }, [projectId]);
-
-  const selected = options?.find((o) => o.runId === choice);
+  const selected = options.find((o) => o.runId === choice);
   const busy = outcome.kind === 'busy';
 
   async function run() {
@@ -120,10 +92,8 @@ export function Preannotate({ projectId, image, classes, ready, onRegions }: Pro
   return (
     <section aria-label="Pre-annotate" className="space-y-2 rounded-lg border border-slate-200 bg-white p-2 text-sm">
       <h2 className="font-semibold">Pre-annotate</h2>
-      {listError && <p role="alert" className="text-red-800">{listError}</p>}
-      {options === null && !listError && <p className="text-slate-500">Looking for trained models…</p>}
-      {options?.length === 0 && <p className="text-slate-600">No completed training run in this project yet: train one to pre-annotate with it.</p>}
-      {options && options.length > 0 && (
+      {options.length === 0 && <p className="text-slate-600">No completed training run in this project yet: train one to pre-annotate with it.</p>}
+      {options.length > 0 && (
         <>
           <label className="block">
             <span className="text-xs text-slate-600">Model</span>

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { NextResponse } from 'next/server';
 import { AppError, listImagesQuerySchema, parseOrThrow, projectIdParamSchema } from '@segmenta/contracts';
 import { InvalidCursorError, listImages } from '@segmenta/db';
@@ -6,7 +5,7 @@ import { getServer } from '@/server/context';
 import { route } from '@/server/http';
 import { ingestFiles } from '@/server/ingest';
 import { requireProjectAction } from '@/server/auth';
-import { withMultipart } from '@/server/multipart';
+import { readParts, withMultipart } from '@/server/multipart';
 import { ZIP_LIMITS } from '@/server/zip';
 
 export const dynamic = 'force-dynamic';
@@ -39,8 +38,7 @@ export const POST = route<Params>(async (req, { params, principal }) => {
   const spec = { fields: { files: { maxBytes: env.UPLOAD_MAX_BYTES, setting: 'UPLOAD_MAX_BYTES' } }, maxFiles: ZIP_LIMITS.maxEntries };
   const result = await withMultipart(req, spec, async ({ files: parts }) => {
     if (parts.length === 0) throw new AppError('validation_failed', 'Invalid upload: files: attach at least one file', [{ path: 'files', message: 'attach at least one file' }]);
-    const files = await Promise.all(parts.map(async (p) => ({ name: p.fileName, bytes: new Uint8Array(await readFile(p.path)) })));
-    return ingestFiles(db, store, projectId, files);
+    return ingestFiles(db, store, projectId, await readParts(parts));
   });
   return NextResponse.json(result, { status: result.images.length > 0 ? 201 : 400 });
 });

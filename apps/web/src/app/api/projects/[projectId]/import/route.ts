@@ -5,7 +5,7 @@ import { route } from '@/server/http';
 import { importAnnotations } from '@/server/interchange';
 import { requireProjectAction } from '@/server/auth';
 import { getServer } from '@/server/context';
-import { withMultipart } from '@/server/multipart';
+import { readParts, withMultipart } from '@/server/multipart';
 import { ZIP_LIMITS } from '@/server/zip';
 
 export const dynamic = 'force-dynamic';
@@ -42,7 +42,7 @@ export const POST = route<{ projectId: string }>(async (req, { params, principal
       throw new AppError('validation_failed', `Invalid import: annotations: not valid JSON (${(err as Error).message})`, [{ path: 'annotations', message: 'not valid JSON' }]);
     }
     // Bounded by IMPORT_MAX_IMAGES_BYTES: images are decoded and stored from memory.
-    const images = await Promise.all(files.filter((f) => f.field === 'images').map(async (f) => ({ name: f.fileName, bytes: new Uint8Array(await readFile(f.path)) })));
+    const images = await readParts(files.filter((f) => f.field === 'images'));
     return importAnnotations(projectId, { ...query, json, images });
   });
   return NextResponse.json(result, { status: query.dryRun ? 200 : 201 });

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Editor } from '@/components/editor/editor';
-import { loadImage, loadProject } from '@/server/load-project';
+import { loadImage, loadModelOptions, loadProject } from '@/server/load-project';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Annotate' };
@@ -14,6 +14,7 @@ export default async function EditorPage({ params, searchParams }: { params: Par
   const { projectId, imageId } = await params;
   const [image, project] = await Promise.all([loadImage(imageId), loadProject(projectId)]);
   if (!image || !project || image.projectId !== project.id) notFound();
+  const models = await loadModelOptions(project.id);
   // The gallery's filters travel along so previous/next walk the same list.
   const sp = await searchParams;
   const query = new URLSearchParams();
@@ -38,6 +39,7 @@ export default async function EditorPage({ params, searchParams }: { params: Par
         image={{ id: image.id, fileName: image.fileName, width: image.width, height: image.height, status: image.status }}
         classes={project.classes}
         query={query.toString()}
+        models={models}
       />
     </div>
   );

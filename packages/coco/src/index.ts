@@ -2,6 +2,8 @@ export * from './geometry';
 export * from './polygon-checks';
 export * from './rle';
 export * from './rasterize';
+export * from './ring-nesting';
+export * from './instance-mask';
 export * from './contours';
 export * from './prediction-polygons';
 export * from './schema';

@@ -8,7 +8,7 @@
 // [c, c+1) and is inside when its centre is; a polygon along pixel corners reproduces the pixels.
 
 import type { Ring } from './geometry';
-import { checkCounts, compactCounts, compressRle, countsArea, countsToString, mergeCounts, stringToCompactCounts, type AnyRle, type CountsArray, type Rle } from './rle';
+import { checkCounts, compactCounts, compressRle, countsToString, mergeCounts, stringToCompactCounts, type AnyRle, type CountsArray, type Rle } from './rle';
 
 const SCALE = 5;
 
@@ -208,17 +208,12 @@ export function ringToRle(ring: Ring, height: number, width: number): Rle {
 
 /**
  * Mask of a COCO polygon segmentation (several rings = one instance): each ring is rasterised and
- * the results are united, as pycocotools' annToRLE does. Overlapping rings do not cut holes.
+ * the results are united, as pycocotools' annToRLE does, so nested rings do not cut holes. That is
+ * how a COCO file's polygons read; a stored instance's rings follow the hole rule (instanceToRle).
  */
 export function polygonsToRle(rings: readonly Ring[], height: number, width: number): Rle {
   if (rings.length === 0) return { size: [height, width], counts: countsToString([height * width]) };
   return { size: [height, width], counts: countsToString(mergeCounts(rings.map((r) => ringToCountsArray(r, height, width)))) };
-}
-
-/** Pixel area of a polygon segmentation as pycocotools computes it, summed straight from the runs. */
-export function polygonsRasterArea(rings: readonly Ring[], height: number, width: number): number {
-  if (rings.length === 0) return 0;
-  return countsArea(mergeCounts(rings.map((r) => ringToCountsArray(r, height, width))));
 }
 
 /** Mask of a box [x, y, w, h], rasterised as its four-corner polygon (pycocotools' frBbox). */

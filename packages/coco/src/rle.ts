@@ -260,26 +260,38 @@ export function mergeRles(rles: readonly AnyRle[], intersect = false): Rle {
   return { size: [first.size[0], first.size[1]], counts: countsToString(mergeCounts(rles.map(rleCounts), intersect)) };
 }
 
+/** Run lengths of the pixelwise `op` of two masks of one size. */
+function combineCounts(a: ArrayLike<number>, b: ArrayLike<number>, op: (va: boolean, vb: boolean) => boolean): number[] {
+  const out: number[] = [];
+  let cur = false;
+  let run = 0;
+  walkRuns(a, b, (len, va, vb) => {
+    const v = op(va, vb);
+    if (v !== cur) {
+      out.push(run);
+      run = 0;
+      cur = v;
+    }
+    run += len;
+  });
+  out.push(run);
+  return out;
+}
+
+const union = (va: boolean, vb: boolean) => va || vb;
+const both = (va: boolean, vb: boolean) => va && vb;
+const firstOnly = (va: boolean, vb: boolean) => va && !vb;
+
 /** mergeRles on run lengths of masks of one size (a single mask comes back unchanged). */
 export function mergeCounts(list: readonly ArrayLike<number>[], intersect = false): ArrayLike<number> {
   let acc = list[0]!;
-  for (const counts of list.slice(1)) {
-    const out: number[] = [];
-    let cur = false;
-    let run = 0;
-    walkRuns(acc, counts, (len, va, vb) => {
-      const v = intersect ? va && vb : va || vb;
-      if (v !== cur) {
-        out.push(run);
-        run = 0;
-        cur = v;
-      }
-      run += len;
-    });
-    out.push(run);
-    acc = out;
-  }
+  for (const counts of list.slice(1)) acc = combineCounts(acc, counts, intersect ? both : union);
   return acc;
+}
+
+/** Run lengths of mask `a` without the pixels of mask `b` (same size): how a hole is cut. */
+export function subtractCounts(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  return combineCounts(a, b, firstOnly);
 }
 
 /**

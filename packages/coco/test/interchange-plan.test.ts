@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { planCocoImport, type PlanCocoImportInput } from '../src/interchange';
+import { MAX_PARTS_PER_ANNOTATION, MAX_VERTICES_PER_ANNOTATION } from '@segmenta/contracts';
+import { instanceRasterArea, instanceToRle } from '../src/instance-mask';
 import { polygonsToRle } from '../src/rasterize';
-import { encodeMask, maskToCounts } from '../src/rle';
+import { ringNesting } from '../src/ring-nesting';
+import { encodeMask, maskToCounts, rleArea } from '../src/rle';
 import { parseCocoFile } from '../src/schema';
 
 const projectImages = [
@@ -113,11 +116,12 @@ describe('planCocoImport: geometry', () => {
     annotations: [{ id: 1, image_id: 1, category_id: 1, ...ann }],
   });
 
-  it('keeps a crowd RLE (uncompressed counts) as compressed RLE', () => {
+  it('traces a crowd RLE (uncompressed counts) into editable rings with the same pixels', () => {
     const mask = lMask(h, w);
     const p = plan(withAnnotation({ segmentation: { size: [h, w], counts: maskToCounts(mask, h, w) }, iscrowd: 1 }));
     const a = p.annotations[0]!;
-    expect(a).toMatchObject({ iscrowd: 1, polygons: [], rle: encodeMask(mask, h, w), bbox: [3, 1, 10, 8], area: 14 + 8 + 1 });
+    expect(a).toMatchObject({ iscrowd: 1, rle: null, bbox: [3, 1, 10, 8], area: 14 + 8 + 1 });
+    expect(instanceToRle(a.polygons, h, w)).toEqual(encodeMask(mask, h, w));
     expect(p.warnings).toEqual([]);
   });
 
@@ -127,7 +131,7 @@ describe('planCocoImport: geometry', () => {
     const a = p.annotations[0]!;
     expect(a.rle).toBeNull();
     expect(a.polygons).toHaveLength(2);
-    expect(polygonsToRle(a.polygons, h, w)).toEqual(encodeMask(mask, h, w));
+    expect(instanceToRle(a.polygons, h, w)).toEqual(encodeMask(mask, h, w));
     expect(a.area).toBe(23);
     expect(a.bbox).toEqual([3, 1, 10, 8]);
     expect(p.warnings).toEqual([]);
@@ -143,13 +147,44 @@ describe('planCocoImport: geometry', () => {
     expect(p.annotations[0]!.bbox).toEqual([250, 120, 46, 70]);
   });
 
-  it('warns that holes in an RLE mask are filled', () => {
+  it('traces the holes of an RLE mask, and islands in them, as rings of the instance', () => {
     const mask = new Uint8Array(h * w);
-    // A 7x7 square with a 3x3 hole.
-    for (let y = 5; y < 12; y++) for (let x = 5; x < 12; x++) if (!(x >= 7 && x < 10 && y >= 7 && y < 10)) mask[y * w + x] = 1;
+    // A 9x9 square with a 5x5 hole and a pixel in the middle of the hole.
+    for (let y = 5; y < 14; y++) for (let x = 5; x < 14; x++) if (!(x >= 7 && x < 12 && y >= 7 && y < 12)) mask[y * w + x] = 1;
+    mask[9 * w + 9] = 1;
     const p = plan(withAnnotation({ segmentation: encodeMask(mask, h, w) }));
-    expect(p.annotations[0]!.area).toBe(49);
-    expect(p.warnings.map((x) => x.message)).toEqual([expect.stringMatching(/holes \(9 px\)/) as string, expect.stringMatching(/file's 40 replaced by 49/) as string]);
+    const a = p.annotations[0]!;
+    expect(a.polygons).toHaveLength(3);
+    expect(ringNesting(a.polygons).depth).toEqual([0, 1, 2]);
+    expect(instanceToRle(a.polygons, h, w)).toEqual(encodeMask(mask, h, w));
+    expect(a.area).toBe(81 - 25 + 1);
+    expect(p.warnings).toEqual([]);
+  });
+
+  it('drops a polygon ring that lies inside another: COCO unites an annotation\'s rings, so it adds nothing', () => {
+    const outer = [2, 2, 22, 2, 22, 22, 2, 22];
+    const inner = [6, 6, 12, 6, 12, 12, 6, 12];
+    const p = plan(withAnnotation({ segmentation: [outer, inner, [30, 2, 38, 2, 38, 9]] }));
+    const a = p.annotations[0]!;
+    expect(a.polygons).toEqual([outer, [30, 2, 38, 2, 38, 9]]);
+    // pycocotools' mask of the file's annotation is what is stored.
+    expect(instanceToRle(a.polygons, h, w)).toEqual(polygonsToRle([outer, inner, [30, 2, 38, 2, 38, 9]], h, w));
+    expect(p.warnings.map((x) => [x.path, x.message])).toEqual([['annotations[0].segmentation[1]', expect.stringMatching(/inside ring 0.*united.*dropped/) as string]]);
+  });
+
+  it('simplifies a traced mask that exceeds the editor\'s limits, saying how close it stays', () => {
+    const H = 200, Wd = 200;
+    const mask = new Uint8Array(H * Wd);
+    // A checkerboard of 4-pixel cells: 1,250 parts, far over 100 rings per instance.
+    for (let y = 0; y < H; y++) for (let x = 0; x < Wd; x++) if ((Math.floor(x / 4) + Math.floor(y / 4)) % 2 === 0) mask[y * Wd + x] = 1;
+    const json = { images: [{ id: 1, width: Wd, height: H, file_name: 'big.jpg' }], categories: [{ id: 1, name: 'car' }], annotations: [{ id: 1, image_id: 1, category_id: 1, iscrowd: 1, segmentation: encodeMask(mask, H, Wd) }] };
+    const p = plan(json, { projectImages: [{ id: 5, fileName: 'big.jpg', width: Wd, height: H }] });
+    const a = p.annotations[0]!;
+    expect(a.polygons.length).toBeLessThanOrEqual(MAX_PARTS_PER_ANNOTATION);
+    expect(a.polygons.reduce((n, r) => n + r.length / 2, 0)).toBeLessThanOrEqual(MAX_VERTICES_PER_ANNOTATION);
+    expect(a.area).toBe(instanceRasterArea(a.polygons, H, Wd));
+    const warning = p.warnings.find((x) => x.path === 'annotations[0].segmentation');
+    expect(warning?.message).toMatch(/1250 rings.*limit.*IoU 0\.\d+/);
   });
 
   it('recomputes bbox and area, warning where the file disagrees', () => {
@@ -159,14 +194,15 @@ describe('planCocoImport: geometry', () => {
     expect(p.warnings.map((x) => x.path)).toEqual(['annotations[0].segmentation[1]', 'annotations[0].bbox', 'annotations[0].area']);
   });
 
-  it("accepts pycocotools' raster area for a polygon", () => {
+  it("stores a polygon's raster area (pycocotools'), accepting the shoelace area in the file too", () => {
     const tri = [0, 0, 10, 0, 0, 10];
-    const raster = polygonsToRle([tri], h, w);
-    const rasterArea = parseCocoFile(withAnnotation({ segmentation: raster, iscrowd: 1 })).data.annotations[0]!.area;
+    const rasterArea = rleArea(polygonsToRle([tri], h, w));
     expect(Math.abs(rasterArea - 50)).toBeGreaterThan(1.5);
-    const p = plan(withAnnotation({ segmentation: [tri], area: rasterArea }));
-    expect(p.annotations[0]!.area).toBe(50);
-    expect(p.warnings).toEqual([]);
+    for (const area of [rasterArea, 50]) {
+      const p = plan(withAnnotation({ segmentation: [tri], area }));
+      expect(p.annotations[0]!.area).toBe(rasterArea);
+      expect(p.warnings).toEqual([]);
+    }
   });
 
   it('imports a box-only annotation as a rectangle and skips empty ones', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildCocoExport, labelStudioToCoco, planCocoImport, type CocoExportInput, type ExportAnnotation } from '../src/interchange';
-import { polygonsArea, polygonsBbox } from '../src/geometry';
-import { encodeMask, rleArea, rleToBbox } from '../src/rle';
+import { polygonsBbox, type Ring } from '../src/geometry';
+import { instanceRasterArea, instanceToRle } from '../src/instance-mask';
+import { ringNesting } from '../src/ring-nesting';
+import { decodeRle, encodeMask, rleArea, rleToBbox, type Rle } from '../src/rle';
 import { parseCocoFile } from '../src/schema';
 
 const now = new Date('2026-01-02T03:04:05Z');
@@ -12,17 +14,38 @@ function crowdMask(h: number, w: number): Uint8Array {
   return m;
 }
 
+const DONUT: Ring = [20.25, 10.5, 45.75, 11, 44, 36.25, 21, 35];
+const DONUT_HOLE: Ring = [27, 16.5, 38.5, 17, 37, 29.5, 28, 30];
+
+/** Largest distance from a vertex of `a` to the outline of `b`, in pixels. */
+function ringDistance(a: Ring, b: Ring): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i += 2) {
+    let best = Infinity;
+    for (let j = 0; j < b.length; j += 2) {
+      const k = (j + 2) % b.length;
+      const ax = b[j]!, ay = b[j + 1]!, vx = b[k]! - ax, vy = b[k + 1]! - ay;
+      const t = Math.max(0, Math.min(1, ((a[i]! - ax) * vx + (a[i + 1]! - ay) * vy) / (vx * vx + vy * vy || 1)));
+      best = Math.min(best, Math.hypot(a[i]! - ax - t * vx, a[i + 1]! - ay - t * vy));
+    }
+    worst = Math.max(worst, best);
+  }
+  return worst;
+}
+
 /** A project as the web app would load it: ids far from 1, classes ordered differently from their ids. */
 function project(): CocoExportInput {
-  const ann = (id: number, imageId: number, classId: number, polygons: number[][]): ExportAnnotation => ({
+  const size = (imageId: number) => (imageId === 900 ? [32, 48] : [40, 64]) as [number, number];
+  // As the database stores them: the raster area under the hole rule.
+  const ann = (id: number, imageId: number, classId: number, polygons: number[][], iscrowd: 0 | 1 = 0): ExportAnnotation => ({
     id,
     imageId,
     classId,
     polygons,
     rle: null,
     bbox: polygonsBbox(polygons),
-    area: polygonsArea(polygons),
-    iscrowd: 0,
+    area: instanceRasterArea(polygons, ...size(imageId)),
+    iscrowd,
   });
   const crowd = encodeMask(crowdMask(32, 48), 32, 48);
   return {
@@ -44,12 +67,33 @@ function project(): CocoExportInput {
       ]),
       { id: 5002, imageId: 900, classId: 40, polygons: [], rle: crowd, bbox: rleToBbox(crowd), area: rleArea(crowd), iscrowd: 1 },
       ann(5003, 900, 42, [[40, 1, 47, 1, 47, 31, 40, 31]]),
+      // A ring with a hole and an island in the hole, beside a part of its own.
+      ann(5004, 901, 41, [DONUT, DONUT_HOLE, [30.5, 20, 34, 20.5, 32, 25], [50, 5, 60, 5, 60, 15, 50, 15]]),
+      // A crowd region drawn as polygons.
+      ann(5005, 901, 40, [[2, 30, 20, 30, 20, 38, 2, 38]], 1),
     ],
     now,
   };
 }
 
 describe('buildCocoExport', () => {
+  it('writes an instance with holes, and every crowd, as its RLE mask; the rest as polygons', () => {
+    const coco = buildCocoExport(project());
+    const byOriginal = (id: number) => coco.annotations[[5001, 5002, 5003, 5000, 5004, 5005].indexOf(id)]!;
+    const holed = project().annotations[4]!;
+    const rle = byOriginal(5004).segmentation as Rle;
+    expect(rle).toEqual(instanceToRle(holed.polygons, 40, 64));
+    expect(byOriginal(5004)).toMatchObject({ iscrowd: 0, area: holed.area });
+    expect(rleArea(rle)).toBe(holed.area);
+    // The hole is empty in the mask, the island inside it set.
+    const mask = decodeRle(rle);
+    expect(mask[23 * 64 + 25]).toBe(1);
+    expect(mask[19 * 64 + 29]).toBe(0);
+    expect(mask[21 * 64 + 32]).toBe(1);
+    expect(byOriginal(5005)).toMatchObject({ iscrowd: 1, segmentation: instanceToRle([[2, 30, 20, 30, 20, 38, 2, 38]], 40, 64) });
+    expect(byOriginal(5000).segmentation).toEqual(project().annotations[0]!.polygons);
+  });
+
   it('writes COCO with ids from 1, categories in class order and RLE for crowds', () => {
     const coco = buildCocoExport(project());
     expect(coco.info).toEqual({ description: 'Street scenes', version: '1.0', year: 2026, contributor: 'Segmenta', date_created: '2026-01-02T03:04:05.000Z' });
@@ -69,6 +113,8 @@ describe('buildCocoExport', () => {
       [2, 1, 3, 1],
       [3, 1, 2, 0],
       [4, 2, 3, 0],
+      [5, 2, 1, 0],
+      [6, 2, 3, 1],
     ]);
     expect(coco.annotations[1]!.segmentation).toEqual(project().annotations[2]!.rle);
     expect(coco.annotations[0]!.segmentation).toEqual(project().annotations[1]!.polygons);
@@ -108,9 +154,26 @@ describe('buildCocoExport', () => {
     const second = buildCocoExport({ ...original, annotations: stored });
     expect(second).toEqual(first);
 
-    // And each stored annotation equals the project's original (matched by content, ids differ).
-    const key = (a: ExportAnnotation) => JSON.stringify([a.imageId, a.classId, a.polygons, a.rle, a.bbox, a.area, a.iscrowd ? 1 : 0]);
-    expect(stored.map(key).sort()).toEqual(original.annotations.map(key).sort());
+    // Each stored annotation has the original's pixels and area (ids differ). Polygons without
+    // holes come back as they were; RLE comes back traced along pixel edges, within a pixel of the
+    // rings that were drawn, nested the same way.
+    expect(stored.map((a) => a.area)).toEqual(first.annotations.map((a) => a.area));
+    const originals = [5001, 5002, 5003, 5000, 5004, 5005].map((id) => original.annotations.find((a) => a.id === id)!);
+    stored.forEach((a, i) => {
+      const o = originals[i]!;
+      const [h, w] = o.imageId === 900 ? [32, 48] : [40, 64];
+      expect(instanceToRle(a.polygons, h, w)).toEqual(o.rle ?? instanceToRle(o.polygons, h, w));
+      expect([a.classId, a.iscrowd, a.rle]).toEqual([o.classId, o.iscrowd, null]);
+    });
+    expect(stored[0]!.polygons).toEqual(originals[0]!.polygons);
+    const holed = stored[4]!;
+    expect(ringNesting(holed.polygons).depth).toEqual([0, 1, 0, 2]);
+    const drawn = originals[4]!.polygons;
+    const pairs: [number, number][] = [[0, 0], [1, 1], [2, 3], [3, 2]]; // traced (largest part first) ↔ drawn
+    for (const [t, d] of pairs) {
+      expect(ringDistance(holed.polygons[t]!, drawn[d]!)).toBeLessThanOrEqual(1);
+      expect(ringDistance(drawn[d]!, holed.polygons[t]!)).toBeLessThanOrEqual(1);
+    }
   });
 
   it('a Label Studio export plans into the project it was labelled from', () => {

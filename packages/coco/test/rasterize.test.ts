@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { maskToPolygons, simplifyRing } from '../src/contours';
 import { polygonsArea } from '../src/geometry';
-import { bboxToRle, polygonsRasterArea, polygonsToRle, ringToRle, segmentationToRle } from '../src/rasterize';
+import { instanceRasterArea, instanceToRle } from '../src/instance-mask';
+import { bboxToRle, polygonsToRle, ringToRle, segmentationToRle } from '../src/rasterize';
+import { hasHoles, ringNesting } from '../src/ring-nesting';
 import { decodeRle, encodeMask, rleArea, rleToBbox } from '../src/rle';
 
 function pixels(mask: Uint8Array, w: number): string[] {
@@ -48,11 +50,11 @@ describe('polygon rasterisation (pycocotools frPoly semantics)', () => {
     expect(rleArea(polygonsToRle([], 5, 5))).toBe(0);
   });
 
-  it('gives the same raster area without building the RLE, for one ring, several, and a ring past the edge', () => {
+  it('gives an instance\'s raster area straight from the runs: one ring, overlapping ones, a ring past the edge', () => {
     const star: number[] = [];
     for (let i = 0; i < 30; i++) star.push(40 + (i % 2 ? 12 : 30) * Math.cos((Math.PI * i) / 15), 35 + (i % 2 ? 12 : 30) * Math.sin((Math.PI * i) / 15));
     for (const rings of [[star], [[2, 2, 12, 2, 12, 12, 2, 12], [8, 8, 20, 8, 20, 20, 8, 20]], [[-5, -5, 90, 3, 40, 90]]]) {
-      expect(polygonsRasterArea(rings, 70, 80)).toBe(rleArea(polygonsToRle(rings, 70, 80)));
+      expect(instanceRasterArea(rings, 70, 80)).toBe(rleArea(polygonsToRle(rings, 70, 80)));
     }
   });
 });
@@ -99,34 +101,57 @@ describe('mask → polygons', () => {
     expect(rings[0]!.length).toBe(8); // only the four corners
   });
 
-  it('rasterises back to the same pixels for random hole-free blobs', () => {
+  it('rasterises back to exactly the same pixels for random masks, holes and islands in holes included', () => {
     const rand = rng(3);
-    for (let trial = 0; trial < 30; trial++) {
-      const h = 5 + Math.floor(rand() * 25), w = 5 + Math.floor(rand() * 25);
-      // Union of random rectangles: shapes with notches, several components, diagonal contacts.
+    let holes = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const h = 5 + Math.floor(rand() * 30), w = 5 + Math.floor(rand() * 30);
+      // Rectangles drawn and erased, then speckle: notches, holes, islands in holes, several
+      // components, diagonal contacts between parts and between a hole and the outside.
       const mask = new Uint8Array(h * w);
-      for (let r = 0; r < 4; r++) {
+      for (let r = 0; r < 6; r++) {
         const x0 = Math.floor(rand() * w), y0 = Math.floor(rand() * h);
-        const x1 = Math.min(w, x0 + 1 + Math.floor(rand() * 8)), y1 = Math.min(h, y0 + 1 + Math.floor(rand() * 8));
-        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1;
+        const x1 = Math.min(w, x0 + 1 + Math.floor(rand() * 12)), y1 = Math.min(h, y0 + 1 + Math.floor(rand() * 12));
+        const v = r % 3 === 1 ? 0 : 1;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = v;
       }
-      const back = decodeRle(polygonsToRle(maskToPolygons(mask, h, w), h, w));
-      // Rectangles can enclose background; COCO rings cannot cut holes, so compare hole-filled masks.
-      expect(pixels(back, w)).toEqual(pixels(fillHoles(mask, h, w), w));
+      for (let k = 0; k < (h * w) / 12; k++) {
+        const i = Math.floor(rand() * h * w);
+        mask[i] = mask[i] ? 0 : 1;
+      }
+      const rings = maskToPolygons(mask, h, w);
+      if (hasHoles(rings)) holes++;
+      expect(instanceToRle(rings, h, w)).toEqual(encodeMask(mask, h, w));
     }
+    // The generator must actually exercise holes for the comparison to mean something.
+    expect(holes).toBeGreaterThan(100);
   });
 
-  it('fills holes, splits diagonal contacts, drops speckle, orders by size', () => {
-    const w = 8, h = 8;
+  it('traces holes and islands in holes as rings of their own, splits diagonal contacts, drops speckle', () => {
+    const w = 9, h = 9;
     const mask = new Uint8Array(h * w);
-    for (let y = 0; y < 5; y++) for (let x = 0; x < 5; x++) mask[y * w + x] = 1;
-    mask[2 * w + 2] = 0; // hole
-    mask[5 * w + 5] = 1; // touches the block only at a corner
-    mask[7 * w + 7] = 1;
-    mask[6 * w + 7] = 1;
+    for (let y = 0; y < 7; y++) for (let x = 0; x < 7; x++) mask[y * w + x] = 1;
+    for (let y = 1; y < 6; y++) for (let x = 1; x < 6; x++) mask[y * w + x] = 0; // a 5×5 hole
+    mask[3 * w + 3] = 1; // an island in it
+    mask[7 * w + 7] = 1; // touches the block only at a corner
+    mask[8 * w + 8] = 1; // a speck
     const rings = maskToPolygons(mask, h, w, { minPixels: 2 });
-    expect(rings.map((r) => polygonsArea([r]))).toEqual([25, 2]);
-    expect(rleArea(polygonsToRle(rings, h, w))).toBe(27);
+    // The block's outline and its hole, then the island (1 px, under minPixels: dropped with the speck).
+    expect(rings.map((r) => polygonsArea([r]))).toEqual([49, 25]);
+    expect(ringNesting(rings).depth).toEqual([0, 1]);
+    expect(instanceRasterArea(rings, h, w)).toBe(24);
+    const all = maskToPolygons(mask, h, w);
+    expect(all.map((r) => polygonsArea([r]))).toEqual([49, 25, 1, 1, 1]);
+    expect(ringNesting(all).depth).toEqual([0, 1, 2, 0, 0]);
+    expect(instanceToRle(all, h, w)).toEqual(encodeMask(mask, h, w));
+  });
+
+  it('fills holes smaller than minPixels', () => {
+    const w = 6, h = 6;
+    const mask = new Uint8Array(h * w).fill(1);
+    mask[2 * w + 2] = 0;
+    expect(maskToPolygons(mask, h, w, { minPixels: 2 })).toHaveLength(1);
+    expect(maskToPolygons(mask, h, w)).toHaveLength(2);
   });
 
   it('simplifies within tolerance', () => {
@@ -143,28 +168,3 @@ describe('mask → polygons', () => {
     expect(simplifyRing([0, 0, 1, 0, 2, 0, 2, 2, 0, 2], 0.01)).toEqual([0, 0, 2, 0, 2, 2, 0, 2]);
   });
 });
-
-/** Background not reachable from the border (4-connected) becomes foreground. */
-function fillHoles(mask: Uint8Array, h: number, w: number): Uint8Array {
-  const outside = new Uint8Array(h * w);
-  const stack: number[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    if ((x === 0 || y === 0 || x === w - 1 || y === h - 1) && !mask[y * w + x]) {
-      outside[y * w + x] = 1;
-      stack.push(y * w + x);
-    }
-  }
-  while (stack.length) {
-    const p = stack.pop()!;
-    const x = p % w, y = (p - x) / w;
-    for (const [nx, ny] of [[x + 1, y], [x - 1, y], [x, y + 1], [x, y - 1]] as const) {
-      if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-      const q = ny * w + nx;
-      if (!mask[q] && !outside[q]) {
-        outside[q] = 1;
-        stack.push(q);
-      }
-    }
-  }
-  return outside.map((v) => (v ? 0 : 1));
-}

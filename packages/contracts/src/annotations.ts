@@ -7,6 +7,8 @@ import { splits } from './projects';
 
 /** More vertices than this in one instance is a tracing accident, not a label. */
 export const MAX_VERTICES_PER_ANNOTATION = 10_000;
+/** Rings (outlines and holes) of one instance. */
+export const MAX_PARTS_PER_ANNOTATION = 100;
 export const MAX_ANNOTATIONS_PER_IMAGE = 5_000;
 export const annotationSources = ['manual', 'imported', 'model'] as const;
 export type AnnotationSource = (typeof annotationSources)[number];
@@ -29,8 +31,8 @@ export const annotationInputSchema = z
     id: uuid.optional(),
     classId: uuid.optional(),
     className: z.string().trim().min(1).max(100).optional(),
-    /** Polygon parts; empty only for an existing crowd region kept as RLE (send its id). */
-    polygons: z.array(ringSchema).max(100, 'at most 100 parts per instance'),
+    /** Polygon parts (a ring inside another is a hole); empty only for an existing crowd region kept as RLE (send its id). */
+    polygons: z.array(ringSchema).max(MAX_PARTS_PER_ANNOTATION, `at most ${MAX_PARTS_PER_ANNOTATION} parts per instance`),
     iscrowd: z.union([z.literal(0), z.literal(1)]).default(0),
     /**
      * For a new instance only: 'model' when a model made it in the browser (pre-annotation) and the

@@ -7,7 +7,7 @@
 // is also how a second accept of the same prediction is refused rather than doubling the instance.
 
 import { randomUUID } from 'node:crypto';
-import { polygonsBbox, polygonsRasterArea, predictionPolygons, type Rle } from '@segmenta/coco';
+import { instanceRasterArea, polygonsBbox, predictionPolygons, type Rle } from '@segmenta/coco';
 import { AppError, DEFAULT_ACCEPT_TOLERANCE, type AcceptedPredictionDto, type AcceptPredictionsResultDto } from '@segmenta/contracts';
 import { insertAnnotationRows, type AnnotationInsert } from './annotations';
 import type { Db } from './client';
@@ -64,8 +64,8 @@ async function acceptIntoImage(db: Db, imageId: string, predictions: PredictionR
         else {
           const polygons = predictionPolygons(rle, opts.tolerance);
           if (polygons.length === 0) skipped.push({ predictionId: p.id, reason: 'its mask is too small to outline' });
-          // COCO's area of a polygon instance is that of its rasterised polygons, not of the raw mask.
-          else rows.push({ id: randomUUID(), predictionId: p.id, labelClassId: p.labelClassId, polygons, rle: null, bbox: polygonsBbox(polygons), area: polygonsRasterArea(polygons, image.height, image.width), iscrowd: false, source: 'model' });
+          // The stored area is that of the rasterised rings (holes cut), as for any instance, not of the raw mask.
+          else rows.push({ id: randomUUID(), predictionId: p.id, labelClassId: p.labelClassId, polygons, rle: null, bbox: polygonsBbox(polygons), area: instanceRasterArea(polygons, image.height, image.width), iscrowd: false, source: 'model' });
         }
       }
       if (rows.length === 0) throw new NothingToWrite(skipped);

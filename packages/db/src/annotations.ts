@@ -3,7 +3,7 @@
 // refused save changes nothing.
 
 import { randomUUID } from 'node:crypto';
-import { clampRing, editableRingProblem, polygonsBbox, polygonsRasterArea, ringSelfIntersects, type Ring } from '@segmenta/coco';
+import { clampRing, editableRingProblem, instanceRasterArea, polygonsBbox, ringSelfIntersects, type Ring } from '@segmenta/coco';
 import {
   AppError,
   type AnnotationDto,
@@ -156,8 +156,8 @@ function planRows(
       polygons: rings,
       rle: null,
       bbox: polygonsBbox(rings),
-      // COCO's area of a polygon instance is that of its rasterised mask.
-      area: polygonsRasterArea(rings, image.height, image.width),
+      // The area is the rasterised instance's (holes cut), as pycocotools measures the exported mask.
+      area: instanceRasterArea(rings, image.height, image.width),
       iscrowd: a.iscrowd === 1,
       source: untouched ? prior!.source : a.id === undefined && a.source === 'model' ? 'model' : 'manual',
       ...(untouched && prior!.iscrowd === (a.iscrowd === 1) ? { authorId: prior!.authorId } : {}),

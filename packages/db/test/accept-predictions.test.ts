@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeMask, type Rle } from '@segmenta/coco';
+import { encodeMask, instanceToRle, ringNesting, type Rle } from '@segmenta/coco';
 import { AppError } from '@segmenta/contracts';
 import { predictionPolygons } from '@segmenta/coco';
 import { acceptPrediction, acceptPredictions } from '../src/accept-predictions';
@@ -15,6 +15,8 @@ function mask(...rows: string[]): Rle {
 // A 4×3 block at x 2..5, y 1..3 plus a one-pixel speck at (7, 5).
 const block = mask('........', '..####..', '..####..', '..####..', '........', '.......#');
 const twoParts = mask('###.....', '###.....', '###.....', '......##', '......##', '........');
+// A 6×6 frame around a 2×2 hole: 32 pixels.
+const frame = mask('######..', '######..', '##..##..', '##..##..', '######..', '######..');
 
 let db: Db;
 let projectId: string;
@@ -61,7 +63,25 @@ describe('predictionPolygons', () => {
   });
 });
 
+describe('predictionPolygons with holes', () => {
+  it('outlines a hole as a ring inside the part, so the accepted region has the mask\'s pixels', () => {
+    const rings = predictionPolygons(frame, 0.5);
+    expect(rings).toHaveLength(2);
+    expect(ringNesting(rings).depth).toEqual([0, 1]);
+    expect(instanceToRle(rings, 6, 8)).toEqual(frame);
+  });
+});
+
 describe('acceptPrediction', () => {
+  it('stores a holed mask with its hole: area and rings as the editor and export see them', async () => {
+    const img = await image('frame');
+    const p = await prediction(img.id, 0.9, frame);
+    const out = await acceptPrediction(db, p.id);
+    const ann = await db.annotation.findUniqueOrThrow({ where: { id: out.annotationId } });
+    expect(ann.area).toBe(32);
+    expect(instanceToRle(ann.polygons as number[][], 6, 8)).toEqual(frame);
+  });
+
   it('appends a model-made annotation with COCO bbox and area, bumps the version, starts the image', async () => {
     const img = await image('one');
     const p = await prediction(img.id, 0.9, block, classIds[1]!);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { polygonsToRle, rleArea } from '@segmenta/coco';
+import { instanceRasterArea, polygonsToRle, rleArea } from '@segmenta/coco';
 import { AppError } from '@segmenta/contracts';
 import { createDb, type Db } from '../src/client';
 import { getImageAnnotations, saveImageAnnotations } from '../src/annotations';
@@ -54,6 +54,21 @@ describe('saving an image annotation set', () => {
     const { warnings, ...stored } = saved;
     expect(warnings).toEqual([]);
     expect(await getImageAnnotations(db, id)).toEqual(stored);
+  });
+
+  it('stores a part drawn inside another as a hole: area without it, rings as drawn', async () => {
+    // An image of its own, removed after, so the gallery-order tests below see their four.
+    const image = await db.image.create({ data: { projectId, sha256: 'f'.repeat(64), fileName: 'holes.jpg', mimeType: 'image/jpeg', width: 100, height: 80, sizeBytes: 1, originalKey: 'o', webKey: 'w', thumbKey: 't' } });
+    const id = image.id;
+    const outer = [10, 10, 70, 10, 70, 60, 10, 60];
+    const hole = [25.5, 20, 50, 22.25, 45, 45.5, 20, 40];
+    const saved = await saveImageAnnotations(db, id, { version: 0, annotations: [{ classId: classes.car, polygons: [outer, hole], iscrowd: 0 }] });
+    const area = saved.annotations[0]!.area;
+    expect(area).toBe(rleArea(polygonsToRle([outer], 80, 100)) - rleArea(polygonsToRle([hole], 80, 100)));
+    expect(area).toBe(instanceRasterArea([outer, hole], 80, 100));
+    const stored = await getImageAnnotations(db, id);
+    expect(stored!.annotations[0]).toMatchObject({ polygons: [outer, hole], area, bbox: [10, 10, 60, 50] });
+    await db.image.delete({ where: { id } });
   });
 
   it('answers a stale version with 409 and writes nothing', async () => {

@@ -4,6 +4,10 @@
 Writes
   test/fixtures/eval/golden.json       COCOeval stats (bbox and segm) and per-category AP per fixture
   test/fixtures/rasterize/golden.json  frPyObjects + merge compressed RLE, area and toBbox per polygon case
+  test/fixtures/holes/golden.json      per instance with holes: each ring rasterised by frPyObjects, the
+                                       masks combined by the hole rule in numpy (compressed RLE, area),
+                                       and what pycocotools' COCO reads from our export.json (annToRLE,
+                                       area, toBbox)
 
 pycocotools is imported from PYCOCOTOOLS_DIR (the PythonAPI folder of a cocoapi checkout built with
 `python3 setup.py build_ext --inplace`); it is never installed into or copied into this repository.
@@ -26,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(os.path.dirname(HERE), 'test', 'fixtures')
 EVAL_DIR = os.path.join(FIXTURES, 'eval')
 RASTER_DIR = os.path.join(FIXTURES, 'rasterize')
+HOLES_DIR = os.path.join(FIXTURES, 'holes')
 EVAL_FIXTURES = ['mixed', 'maxdets', 'segm-only', 'boxes']
 
 
@@ -117,6 +122,43 @@ def raster_golden(mask):
     return sha256(path), out
 
 
+def holes_golden(mask, COCO):
+    import numpy
+    instances_path = os.path.join(HOLES_DIR, 'instances.json')
+    export_path = os.path.join(HOLES_DIR, 'export.json')
+    with open(instances_path) as f:
+        cases = json.load(f)
+    with contextlib.redirect_stdout(io.StringIO()):
+        exported = COCO(export_path)
+    anns = exported.loadAnns(exported.getAnnIds())
+    if len(anns) != len(cases):
+        sys.exit('export.json has %d annotations for %d cases' % (len(anns), len(cases)))
+    out = []
+    for case, ann in zip(cases, anns):
+        h, w, rings, parent = case['height'], case['width'], case['rings'], case['parent']
+        # Each ring alone, as frPyObjects rasterises it; then the rule: a filled (even-depth) ring
+        # minus its own holes, united over the filled rings.
+        ring_masks = [mask.decode(mask.frPyObjects([r], h, w))[:, :, 0].astype(bool) for r in rings]
+        depth = []
+        for i in range(len(rings)):
+            d, p = 0, parent[i]
+            while p >= 0:
+                d, p = d + 1, parent[p]
+            depth.append(d)
+        combined = numpy.zeros((h, w), dtype=bool)
+        for i, m in enumerate(ring_masks):
+            if depth[i] % 2 == 0:
+                holes = [ring_masks[k] for k in range(len(rings)) if parent[k] == i]
+                combined |= m & ~numpy.any(holes, axis=0) if holes else m
+        rle = mask.encode(numpy.asfortranarray(combined.astype(numpy.uint8)))
+        read = exported.annToRLE(ann)  # what COCOeval compares for this annotation
+        out.append({'name': case['name'], 'counts': rle['counts'].decode('ascii'), 'area': int(mask.area(rle)),
+                    'exported': {'counts': read['counts'] if isinstance(read['counts'], str) else read['counts'].decode('ascii'),
+                                 'area': int(mask.area(read)), 'bbox': [float(v) for v in mask.toBbox(read)],
+                                 'annArea': ann['area'], 'iscrowd': ann['iscrowd']}})
+    return sha256(instances_path), sha256(export_path), out
+
+
 def write(path, header, key, items):
     """Header fields indented, then one record per line, so the goldens diff readably."""
     lines = ['{']
@@ -146,7 +188,9 @@ def main():
     write(os.path.join(EVAL_DIR, 'golden.json'), {'pycocotools': source}, 'fixtures', eval_golden(COCO, COCOeval))
     polygons_sha, cases = raster_golden(mask)
     write(os.path.join(RASTER_DIR, 'golden.json'), {'pycocotools': source, 'polygonsSha256': polygons_sha}, 'cases', cases)
-    print('wrote', os.path.join(EVAL_DIR, 'golden.json'), 'and', os.path.join(RASTER_DIR, 'golden.json'))
+    instances_sha, export_sha, holes = holes_golden(mask, COCO)
+    write(os.path.join(HOLES_DIR, 'golden.json'), {'pycocotools': source, 'instancesSha256': instances_sha, 'exportSha256': export_sha}, 'cases', holes)
+    print('wrote', os.path.join(EVAL_DIR, 'golden.json'), os.path.join(RASTER_DIR, 'golden.json'), 'and', os.path.join(HOLES_DIR, 'golden.json'))
 
 
 if __name__ == '__main__':

@@ -1,4 +1,4 @@
-import { polygonsArea, polygonsBbox } from '@segmenta/coco';
+import { instanceRasterArea, polygonsBbox } from '@segmenta/coco';
 import type { ProjectDto, UploadResultDto } from '@segmenta/contracts';
 import type { Db } from '@segmenta/db';
 import { renderScene } from '@segmenta/imaging';
@@ -21,7 +21,7 @@ export async function annotatedProject(base: string, db: Db, name: string): Prom
     await db.annotation.createMany({
       data: scenes[i]!.instances.map((inst) => {
         const [x, y, w, h] = polygonsBbox([inst.polygon]);
-        return { imageId: img.id, labelClassId: project.classes[inst.classIndex]!.id, polygons: [inst.polygon], bboxX: x, bboxY: y, bboxW: w, bboxH: h, area: polygonsArea([inst.polygon]) };
+        return { imageId: img.id, labelClassId: project.classes[inst.classIndex]!.id, polygons: [inst.polygon], bboxX: x, bboxY: y, bboxW: w, bboxH: h, area: instanceRasterArea([inst.polygon], 120, 160) };
       }),
     });
   }

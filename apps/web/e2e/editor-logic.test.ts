@@ -2,8 +2,9 @@
 // The web package has no unit-test setup of its own, so these run with the e2e suite.
 import { describe, expect, it } from 'vitest';
 import { historyReducer, initialHistory } from '../src/components/editor/history';
-import { hitEdge, hitMidpoint, hitRegion, hitVertex, pointInRing } from '../src/components/editor/hit';
-import { addPart, deleteVertex, displayFlags, insertVertex, moveVertex, translate, type Doc, type Instance } from '../src/components/editor/model';
+import { instanceRasterArea } from '@segmenta/coco';
+import { hitEdge, hitMidpoint, hitRegion, hitVertex, pointInInstance } from '../src/components/editor/hit';
+import { addPart, deleteVertex, displayFlags, insertVertex, instanceArea, moveVertex, translate, type Doc, type Instance } from '../src/components/editor/model';
 import { foldSaved, mergeKeepBoth, toPutAnnotations } from '../src/components/editor/persist';
 import { classHotkeys } from '../src/components/editor/hotkeys';
 import { fitView, toImage, toScreen, zoomAt } from '../src/components/editor/view';
@@ -39,11 +40,31 @@ describe('hit testing in screen tolerance', () => {
     const e = hitEdge(inst, { x: 120, y: 102 }, { scale: 1, x: 0, y: 0 });
     expect(e).toMatchObject({ part: 0, index: 0, point: { x: 120, y: 100 } });
     expect(hitMidpoint(inst, { x: 151, y: 126 }, { scale: 1, x: 0, y: 0 })).toMatchObject({ index: 1, point: { x: 150, y: 125 } });
-    expect(pointInRing(inst.polygons[0]!, 125, 125)).toBe(true);
-    expect(pointInRing(inst.polygons[0]!, 99, 125)).toBe(false);
+    expect(pointInInstance(inst, { x: 125, y: 125 })).toBe(true);
+    expect(pointInInstance(inst, { x: 99, y: 125 })).toBe(false);
     const top = square('b', 120, 120, 50);
     expect(hitRegion([inst, top], { x: 130, y: 130 }, () => true)?.key).toBe('b');
     expect(hitRegion([inst, top], { x: 130, y: 130 }, (i) => i.key !== 'b')?.key).toBe('a');
+  });
+});
+
+describe('a part added inside a region', () => {
+  const below = square('below', 0, 0, 200);
+  const holed = addPart(square('holed', 100, 100, 50), [110, 110, 140, 110, 140, 140, 110, 140]);
+  it('is a hole: clicks in it reach the region underneath, and the area leaves it out', () => {
+    expect(hitRegion([below, holed], { x: 105, y: 105 }, () => true)?.key).toBe('holed');
+    expect(hitRegion([below, holed], { x: 125, y: 125 }, () => true)?.key).toBe('below');
+    expect(instanceArea(holed, 640, 480)).toBe(50 * 50 - 30 * 30);
+    expect(instanceArea(holed, 640, 480)).toBe(instanceRasterArea(holed.polygons, 480, 640));
+    // Clipped by a smaller image, as the server clips it.
+    expect(instanceArea(holed, 120, 480)).toBe(20 * 50 - 10 * 30);
+  });
+  it('inside the hole is an island again; a part across the region is a union', () => {
+    const island = addPart(holed, [120, 120, 130, 120, 130, 130, 120, 130]);
+    expect(hitRegion([island], { x: 125, y: 125 }, () => true)?.key).toBe('holed');
+    expect(instanceArea(island, 640, 480)).toBe(2500 - 900 + 100);
+    const across = addPart(square('a', 0, 0, 20), [10, 10, 40, 10, 40, 15, 10, 15]);
+    expect(instanceArea(across, 640, 480)).toBe(400 + 20 * 5);
   });
 });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { decodeRle, instanceRasterArea, instanceToRle, polygonsToRle, rleArea } from '@segmenta/coco';
 import type { ProjectDto, UploadResultDto } from '@segmenta/contracts';
 import { annotations, openEditor, serverUntil, spot, type Spot } from './editor-page';
 import { SCREENSHOT_DIR, useChromium } from './browser';
@@ -155,6 +156,105 @@ describe('annotation editor in Chromium', () => {
     expectRing(set.annotations[0]!.polygons[0], moved);
     expectRing(set.annotations[0]!.polygons[1], part);
     await expect(page.getByText('2 parts').count()).resolves.toBe(1);
+    await context.close();
+  });
+
+  it('draws a hole with "Add part" inside a region: shown as a hole, listed with the stored area, saved, reloaded and clicked through', async () => {
+    const project = await newProject('Editor hole');
+    // A plain background (no bright block) so a pixel's tint shows whether the region covers it.
+    const plain = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 120, g: 120, b: 120 } } }).jpeg().toBuffer();
+    const imageId = await upload(project.id, plain, 'hole.jpg');
+    const context = await newContext();
+    const page = await context.newPage();
+    await openEditor(page, project.id, imageId);
+    const outer = await drawPolygon(page, [[100, 100], [420, 100], [420, 380], [100, 380]]);
+    await serverUntil(imageId, (a) => a.annotations.length === 1, 'outline');
+    await page.getByRole('button', { name: 'Add part' }).click();
+    const inner = await drawPolygon(page, [[180, 160], [330, 170], [320, 310], [170, 300]]);
+    let set = await serverUntil(imageId, (a) => a.annotations[0]?.polygons.length === 2, 'hole');
+    expectRing(set.annotations[0]!.polygons[0], outer);
+    expectRing(set.annotations[0]!.polygons[1], inner);
+    const stored = set.annotations[0]!.area;
+    // The server stores the outline without the hole, as the rule rasterises it.
+    expect(stored).toBe(instanceRasterArea(set.annotations[0]!.polygons, 480, 640));
+    expect(stored).toBeLessThan(rleArea(polygonsToRle([set.annotations[0]!.polygons[0]!], 480, 640)) - 15_000);
+
+    const listed = async () => {
+      const text = await page.getByRole('list', { name: 'Regions' }).locator('li').first().innerText();
+      return { area: Number(/([\d,]+) px²/.exec(text)![1]!.replace(/,/g, '')), text };
+    };
+    const shown = await listed();
+    expect(shown.area).toBe(stored);
+    expect(shown.text).toContain('1 part, 1 hole');
+
+    // Deselect and switch to selecting, then read screen pixels: the hole shows the photo as it is, the ring is tinted.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('v');
+    const pixel = async (x: number, y: number) => {
+      const s = await spot(page, x, y);
+      const png = await page.screenshot({ clip: { x: s.cx, y: s.cy, width: 1, height: 1 } });
+      return [...(await sharp(png).removeAlpha().raw().toBuffer())];
+    };
+    const tinted = (a: number[], b: number[]) => a.some((v, i) => Math.abs(v - b[i]!) > 12);
+    const bare = await pixel(520, 430);
+    expect(tinted(await pixel(250, 235), bare)).toBe(false);
+    expect(tinted(await pixel(130, 340), bare)).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'editor-hole.png') });
+
+    // A click in the hole selects nothing; a click on the ring selects the region.
+    const region = page.getByRole('button', { name: /^Region 1:/ });
+    const inHole = await spot(page, 250, 235);
+    await page.mouse.click(inHole.cx, inHole.cy);
+    await expect(region.getAttribute('aria-pressed')).resolves.toBe('false');
+    const onRing = await spot(page, 130, 340);
+    await page.mouse.click(onRing.cx, onRing.cy);
+    await expect(region.getAttribute('aria-pressed')).resolves.toBe('true');
+
+    await page.reload();
+    await openEditor(page, project.id, imageId);
+    set = await annotations(imageId);
+    expect(set.annotations).toHaveLength(1);
+    expectRing(set.annotations[0]!.polygons[1], inner);
+    await expect(listed().then((l) => l.area)).resolves.toBe(stored);
+    await context.close();
+  });
+
+  it('paints exactly what the server stores: overlapping parts united, overlapping holes both cut, an island in a hole', async () => {
+    const project = await newProject('Editor rule');
+    const plain = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 120, g: 120, b: 120 } } }).jpeg().toBuffer();
+    const imageId = await upload(project.id, plain, 'rule.jpg');
+    const rect = (x0: number, y0: number, x1: number, y1: number) => [x0, y0, x1, y0, x1, y1, x0, y1];
+    const rings = [rect(60, 60, 300, 300), rect(100, 100, 180, 180), rect(150, 150, 240, 240), rect(110, 110, 130, 130), rect(260, 120, 420, 200)];
+    const put = await fetch(`${base}/api/images/${imageId}/annotations`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 0, annotations: [{ className: 'cat', polygons: rings }] }) });
+    expect(put.status).toBe(200);
+    const mask = decodeRle(instanceToRle(rings, 480, 640));
+    const context = await newContext();
+    const page = await context.newPage();
+    await openEditor(page, project.id, imageId);
+    const shot = await sharp(await page.screenshot()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = async (x: number, y: number) => {
+      const s = await spot(page, x, y);
+      const i = 3 * (s.cy * shot.info.width + s.cx);
+      return [shot.data[i]!, shot.data[i + 1]!, shot.data[i + 2]!];
+    };
+    const bare = await at(520, 430);
+    // Points on a grid, away from every edge (outlines are stroked there).
+    const nearEdge = (x: number, y: number) => rings.some((r) => (Math.abs(x - r[0]!) < 5 || Math.abs(x - r[2]!) < 5) ? y > r[1]! - 5 && y < r[5]! + 5 : (Math.abs(y - r[1]!) < 5 || Math.abs(y - r[5]!) < 5) && x > r[0]! - 5 && x < r[2]! + 5);
+    const disagree: string[] = [];
+    let inside = 0;
+    for (let y = 42; y < 330; y += 12) {
+      for (let x = 42; x < 440; x += 12) {
+        if (nearEdge(x, y)) continue;
+        const painted = (await at(x, y)).some((v, i) => Math.abs(v - bare[i]!) > 12);
+        const stored = mask[y * 640 + x] === 1;
+        if (stored) inside++;
+        if (painted !== stored) disagree.push(`(${x}, ${y}) painted ${painted}, stored ${stored}`);
+      }
+    }
+    expect(disagree).toEqual([]);
+    expect(inside).toBeGreaterThan(200);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'editor-hole-rule.png') });
+    await expect(page.getByText('3 parts, 2 holes').count()).resolves.toBe(1);
     await context.close();
   });
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bboxToRle, decodeRle, polygonsToRle, type Ring } from '@segmenta/coco';
+import { bboxToRle, decodeRle, instanceToRle, type Ring } from '@segmenta/coco';
 import { apiErrorSchema, loadServerEnv, QUEUES, type ImageAnnotationsDto, type PredictionDto, type ProjectDto, type ReviewDto, type RunDto, type UploadResultDto } from '@segmenta/contracts';
 import { createDb, type Db } from '@segmenta/db';
 import { renderScene } from '@segmenta/imaging';
@@ -136,7 +136,7 @@ describe('review API', () => {
       for (const row of review.images) {
         const anns = await db.annotation.findMany({ where: { imageId: row.imageId, source: { not: 'model' } }, include: { labelClass: true } });
         for (const a of anns) gtCount.set(a.labelClassId, (gtCount.get(a.labelClassId) ?? 0) + 1);
-        const gts = anns.map((a) => ({ className: a.labelClass.name, mask: decodeRle(polygonsToRle(a.polygons as Ring[], row.height, row.width)) }));
+        const gts = anns.map((a) => ({ className: a.labelClass.name, mask: decodeRle(instanceToRle(a.polygons as Ring[], row.height, row.width)) }));
         const dts = predictions.filter((p) => p.imageId === row.imageId && p.score >= threshold && p.className).map((p) => ({ className: p.className!, score: p.score, mask: decodeRle(p.maskRle) }));
         const expected = recount(gts, dts);
         expect({ tp: row.tp, fp: row.fp, fn: row.fn }, row.fileName).toEqual(expected);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { polygonsArea, polygonsBbox } from '@segmenta/coco';
+import { instanceRasterArea, polygonsArea, polygonsBbox } from '@segmenta/coco';
 import { trainingConfigSchema } from '@segmenta/contracts';
 import { createDb, createProject, LocalBlobStore, takeDatasetSnapshot, type Db } from '@segmenta/db';
 import { processUpload, renderScene } from '@segmenta/imaging';
@@ -98,5 +98,30 @@ describe('training data pipeline', () => {
     const jpegOnly = await augment(samples[0]!, { steps: [{ type: 'oneOf', p: 1, choices: [{ type: 'jpegCompression', qualityMin: 40, qualityMax: 40 }] }], jpeg: cfg.jpeg }, () => 0);
     expect(jpegOnly.pixels.length).toBe(samples[0]!.pixels.length);
     expect(jpegOnly.pixels.some((v, i) => v !== samples[0]!.pixels[i])).toBe(true);
+  });
+
+  it('gives a region with a hole a target mask with the hole, at full size and scaled down', async () => {
+    const store = new LocalBlobStore(env.DATA_DIR);
+    const project = await createProject(db, { name: `holes ${Date.now()}`, classes: [{ name: 'ring' }] });
+    const scene = await renderScene({ width: 80, height: 60, classCount: 1, seed: 77, minInstances: 1, maxInstances: 1 });
+    const p = await processUpload(scene.png);
+    const [o, w, t] = await Promise.all([store.put(p.original, p.ext), store.put(p.web, 'jpg'), store.put(p.thumb, 'webp')]);
+    const outer = [10, 10, 70, 10, 70, 50, 10, 50];
+    const hole = [30, 20, 50, 20, 50, 40, 30, 40];
+    await db.image.create({
+      data: {
+        projectId: project.id, sha256: o.sha256, fileName: 'ring.png', mimeType: p.mimeType, width: p.width, height: p.height, sizeBytes: o.size,
+        originalKey: o.key, webKey: w.key, thumbKey: t.key, split: 'train',
+        annotations: { create: [{ labelClassId: project.classes[0]!.id, polygons: [outer, hole], bboxX: 10, bboxY: 10, bboxW: 60, bboxH: 40, area: 2400 - 400 }] },
+      },
+    });
+    const snapshot = await takeDatasetSnapshot(db, project.id);
+    for (const [shortSide, scale] of [[60, 1], [30, 0.5]] as const) {
+      const [s] = await loadSplitSamples(db, store, snapshot, 'train', shortSide);
+      const at = (x: number, y: number) => s!.target.masks[Math.floor(y * scale) * s!.width + Math.floor(x * scale)];
+      expect([at(15, 15), at(40, 30), at(60, 45)]).toEqual([1, 0, 1]);
+      expect(s!.target.masks.reduce((a, v) => a + v, 0)).toBe(instanceRasterArea([outer, hole].map((r) => r.map((v) => v * scale)), s!.height, s!.width));
+      expect(Array.from(s!.target.boxes)).toEqual([10, 10, 70, 50].map((v) => v * scale));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import 'server-only';
-import { compressRle, polygonsToRle, reviewPredictions, type AnyRle, type ReviewImageInput, type Ring } from '@segmenta/coco';
+import { compressRle, instanceToRle, reviewPredictions, type AnyRle, type ReviewImageInput, type Ring } from '@segmenta/coco';
 import { AppError, type ImageStatus, type PredictionDto, type ReviewDto, type ReviewImageDetailDto, type ReviewImageDto, type ReviewQuery } from '@segmenta/contracts';
 import { acceptedPredictionIds, type Db } from '@segmenta/db';
 
@@ -46,7 +46,7 @@ export async function runReview(db: Db, runId: string, q: ReviewQuery): Promise<
     labelled.add(img.id);
     inputs.push({
       imageId: img.id,
-      groundTruth: human.map((a) => ({ classId: a.labelClassId, iscrowd: a.iscrowd, rle: a.rle ? compressRle(a.rle as unknown as AnyRle) : polygonsToRle(a.polygons as Ring[], img.height, img.width) })),
+      groundTruth: human.map((a) => ({ classId: a.labelClassId, iscrowd: a.iscrowd, rle: a.rle ? compressRle(a.rle as unknown as AnyRle) : instanceToRle(a.polygons as Ring[], img.height, img.width) })),
       predictions: predsOf.get(img.id) ?? [],
     });
   }

@@ -1,5 +1,5 @@
 import { DEFAULT_CLASSES, type Split } from '@segmenta/contracts';
-import { polygonsArea, polygonsBbox } from '@segmenta/coco';
+import { instanceRasterArea, polygonsBbox } from '@segmenta/coco';
 import { getProject, type BlobRef, type BlobStore, type Db } from '@segmenta/db';
 import { processUpload, renderScene, seededRandom } from '@segmenta/imaging';
 
@@ -87,7 +87,8 @@ export async function seedDemoProject(db: Db, store: BlobStore, opts: { imageCou
                 bboxY: y,
                 bboxW: w,
                 bboxH: h,
-                area: polygonsArea(rings),
+                // As the editor stores it: the rasterised instance's pixels.
+                area: instanceRasterArea(rings, img.processed.height, img.processed.width),
                 source: 'imported' as const,
               };
             }),

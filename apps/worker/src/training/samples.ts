@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { decodeRle, polygonsToRle, type Ring } from '@segmenta/coco';
+import { decodeRle, instanceToRle, type Ring } from '@segmenta/coco';
 import type { DatasetSnapshot } from '@segmenta/contracts';
 import type { BlobStore, Db } from '@segmenta/db';
 import type { TrainingSample } from '@segmenta/maskrcnn';
@@ -8,7 +8,8 @@ import type { TrainingSample } from '@segmenta/maskrcnn';
  * Loads a split of a run's snapshot as training samples. Images are decoded once, EXIF-rotated, and
  * scaled down so their short side is `shortSide` (the model would resize them there anyway), which
  * keeps a 12-MP photo at a few hundred kB of floats; polygons are scaled by the same factor and
- * rasterised exactly as COCO does. Crowd regions are left out of the targets.
+ * rasterised exactly as COCO does, holes cut (the rule every stored instance follows). Crowd regions
+ * are left out of the targets.
  */
 export async function loadSplitSamples(
   db: Db,
@@ -60,7 +61,7 @@ export async function loadSplitSamples(
     let k = 0;
     for (const a of instances) {
       const rings = (a.polygons as Ring[]).map((r) => r.map((v) => v * scale));
-      const mask = decodeRle(polygonsToRle(rings, height, width));
+      const mask = decodeRle(instanceToRle(rings, height, width));
       let x1 = width, y1 = height, x2 = -1, y2 = -1;
       for (let y = 0; y < height; y++)
         for (let x = 0; x < width; x++)

@@ -288,6 +288,8 @@ export function Editor({ projectId, image, classes: unsorted, query, models }: E
             <h2 className="border-b border-slate-100 px-2 py-1.5 text-sm font-semibold">Regions ({doc.instances.length})</h2>
             <RegionList
               instances={doc.instances}
+              width={image.width}
+              height={image.height}
               classes={classById}
               selectedKey={selection.key}
               hidden={hidden}

@@ -1,6 +1,7 @@
 // Hit testing in screen tolerance: handles keep their screen size at every zoom, so the tolerance is
 // converted to image pixels through the view scale.
-import type { Instance } from './model';
+import { pointInInstance as inRegion } from '@segmenta/coco';
+import { instanceNesting, type Instance } from './model';
 import type { Point, View } from './view';
 
 export const HANDLE_PX = 7;
@@ -81,18 +82,8 @@ export function hitMidpoint(inst: Instance, p: Point, view: View, tol = HANDLE_P
   return null;
 }
 
-/** Even-odd point-in-ring test. */
-export function pointInRing(ring: number[], x: number, y: number): boolean {
-  let inside = false;
-  const n = ring.length / 2;
-  for (let i = 0, j = n - 1; i < n; j = i++) {
-    const xi = ring[2 * i]!, yi = ring[2 * i + 1]!, xj = ring[2 * j]!, yj = ring[2 * j + 1]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-export const pointInInstance = (inst: Instance, p: Point) => inst.polygons.some((r) => pointInRing(r, p.x, p.y));
+/** Inside the region as the server stores it: a hole's inside is not the region's. */
+export const pointInInstance = (inst: Instance, p: Point) => inRegion(inst.polygons, p.x, p.y, instanceNesting(inst));
 
 /** The topmost (last drawn) instance under `p` among those `pickable` allows. */
 export function hitRegion(instances: readonly Instance[], p: Point, pickable: (i: Instance) => boolean): Instance | null {

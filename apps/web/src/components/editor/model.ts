@@ -1,6 +1,6 @@
 // The editor's document: instances in original-image pixels, immutable so that undo history can share
 // unchanged instances and the renderer can cache one Path2D per instance object.
-import { polygonsArea, polygonsBbox, ringSelfIntersects } from '@segmenta/coco';
+import { instanceRasterArea, polygonsBbox, ringNesting, ringSelfIntersects, type RingNesting } from '@segmenta/coco';
 import type { AnnotationDto, AnnotationFlag, AnnotationSource } from '@segmenta/contracts';
 
 export interface Instance {
@@ -31,7 +31,24 @@ export function fromDto(a: AnnotationDto): Instance {
 /** RLE crowd regions come without polygons; they are kept as they are and cannot be edited. */
 export const isRleOnly = (inst: Instance) => inst.polygons.length === 0;
 
-export const instanceArea = (inst: Instance) => (isRleOnly(inst) ? 0 : polygonsArea(inst.polygons));
+const nestingCache = new WeakMap<Instance, RingNesting>();
+/** Which rings are holes (coco's rule, as the server stores it), cached per instance object since instances are immutable. */
+export function instanceNesting(inst: Instance): RingNesting {
+  let n = nestingCache.get(inst);
+  if (!n) nestingCache.set(inst, (n = ringNesting(inst.polygons)));
+  return n;
+}
+
+const areaCache = new WeakMap<Instance, { width: number; height: number; area: number }>();
+/** The area the server stores: pixels of the rasterised instance on the image, holes cut. */
+export function instanceArea(inst: Instance, width: number, height: number): number {
+  if (isRleOnly(inst)) return 0;
+  const hit = areaCache.get(inst);
+  if (hit && hit.width === width && hit.height === height) return hit.area;
+  const area = instanceRasterArea(inst.polygons, height, width);
+  areaCache.set(inst, { width, height, area });
+  return area;
+}
 export const instanceBbox = (inst: Instance) => (isRleOnly(inst) ? (inst.bbox ?? [0, 0, 0, 0]) : polygonsBbox(inst.polygons));
 
 export const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));

@@ -1,8 +1,10 @@
-// Canvas 2D drawing of the overlay. Region outlines are cached as one Path2D per instance object in
+// Canvas 2D drawing of the overlay. Region outlines are cached as Path2Ds per instance object in
 // image pixels and drawn through the view transform, so a pan or zoom frame costs a transform and a
-// fill/stroke per instance, not a rebuild of 20,000 vertices. Handles are drawn in screen pixels.
+// fill/stroke per instance, not a rebuild of 20,000 vertices. Fills follow the hole rule the server
+// stores (lib/region-fill). Handles are drawn in screen pixels.
+import { fillRegion, regionPaths, type RegionPaths } from '@/lib/region-fill';
 import { HANDLE_PX } from './hit';
-import { instanceBbox, isRleOnly, type Instance } from './model';
+import { instanceBbox, instanceNesting, isRleOnly, type Instance } from './model';
 import { toScreen, type View } from './view';
 
 export interface Scene {
@@ -23,7 +25,7 @@ export interface Scene {
 
 // Level of detail: zoomed out, vertices closer than about a screen pixel are dropped from the path
 // (radial-distance simplification), so 20,000 vertices on a small screen cost what is visible.
-const pathCache = new WeakMap<Instance, Map<number, Path2D>>();
+const pathCache = new WeakMap<Instance, Map<number, RegionPaths>>();
 const bboxCache = new WeakMap<Instance, [number, number, number, number]>();
 
 function detailStep(scale: number): number {
@@ -31,28 +33,12 @@ function detailStep(scale: number): number {
   return tol < 1 ? 0 : 2 ** Math.ceil(Math.log2(tol));
 }
 
-export function instancePath(inst: Instance, step: number): Path2D {
+/** The instance's paths (outline, and its fill by the hole rule) at one level of detail. */
+export function instancePaths(inst: Instance, step: number): RegionPaths {
   let byStep = pathCache.get(inst);
   if (!byStep) pathCache.set(inst, (byStep = new Map()));
   let p = byStep.get(step);
-  if (p) return p;
-  p = new Path2D();
-  const tol2 = step * step;
-  for (const ring of inst.polygons) {
-    let lx = ring[0]!;
-    let ly = ring[1]!;
-    p.moveTo(lx, ly);
-    for (let i = 2; i < ring.length; i += 2) {
-      const x = ring[i]!;
-      const y = ring[i + 1]!;
-      if (tol2 > 0 && (x - lx) ** 2 + (y - ly) ** 2 < tol2 && i + 2 < ring.length) continue;
-      p.lineTo(x, y);
-      lx = x;
-      ly = y;
-    }
-    p.closePath();
-  }
-  byStep.set(step, p);
+  if (!p) byStep.set(step, (p = regionPaths(inst.polygons, instanceNesting(inst), step * step)));
   return p;
 }
 
@@ -94,14 +80,11 @@ export function drawScene(ctx: CanvasRenderingContext2D, cssW: number, cssH: num
       ctx.setLineDash([]);
       continue;
     }
-    const path = instancePath(inst, inst.key === s.selectedKey ? 0 : step);
-    ctx.globalAlpha = Math.min(1, s.opacity * (emphasised ? 1.6 : 1));
-    ctx.fillStyle = color;
-    ctx.fill(path, 'evenodd');
-    ctx.globalAlpha = 1;
+    const paths = instancePaths(inst, inst.key === s.selectedKey ? 0 : step);
+    fillRegion(ctx, paths, color, Math.min(1, s.opacity * (emphasised ? 1.6 : 1)));
     ctx.strokeStyle = color;
     ctx.lineWidth = (emphasised ? 3 : 1.5) / view.scale;
-    ctx.stroke(path);
+    ctx.stroke(paths.all);
   }
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   if (selected && !isRleOnly(selected)) drawHandles(ctx, selected, s);

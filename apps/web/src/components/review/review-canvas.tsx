@@ -1,8 +1,9 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { decodeRle } from '@segmenta/coco';
+import { decodeRle, ringNesting } from '@segmenta/coco';
 import type { ReviewImageDetailDto } from '@segmenta/contracts';
+import { fillRegion, regionPaths } from '@/lib/region-fill';
 
 export type ReviewPredictionView = ReviewImageDetailDto['predictions'][number];
 
@@ -41,7 +42,8 @@ interface Props {
 
 /**
  * The image with masks (one tinted layer at the image's own resolution, scaled once), boxes and
- * "class score" labels of the predictions, and ground-truth outlines (dashed) on top.
+ * "class score" labels of the predictions, and ground truth on top: a faint fill by the hole rule
+ * and dashed outlines.
  */
 export function ReviewCanvas({ detail, predictions, showPredictions, showGroundTruth, colors, width, label }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -82,6 +84,11 @@ export function ReviewCanvas({ detail, predictions, showPredictions, showGroundT
     return layer;
   }, [detail, predictions, showPredictions, colors]);
 
+  const groundTruthPaths = useMemo(
+    () => (typeof Path2D === 'undefined' ? [] : detail.groundTruth.map((a) => [a, regionPaths(a.polygons, ringNesting(a.polygons))] as const)),
+    [detail],
+  );
+
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
     if (!ctx) return;
@@ -108,21 +115,22 @@ export function ReviewCanvas({ detail, predictions, showPredictions, showGroundT
       }
     }
     if (showGroundTruth) {
-      ctx.lineWidth = 2;
-      for (const a of detail.groundTruth) {
+      // Image pixels through a scale transform, so holes are cut as the server cuts them.
+      ctx.setTransform(scale, 0, 0, scale, 0, 0);
+      ctx.lineWidth = 2 / scale;
+      for (const [a, paths] of groundTruthPaths) {
+        const color = colors.get(a.classId) ?? '#ffffff';
+        // A faint fill shows the region by the hole rule; the outlines show every ring.
+        fillRegion(ctx, paths, color, 0.18);
         // Accepted predictions are not ground truth yet: dotted until an annotator edits them.
-        ctx.setLineDash(a.source === 'model' ? [1, 3] : [4, 3]);
-        ctx.strokeStyle = colors.get(a.classId) ?? '#ffffff';
-        for (const ring of a.polygons) {
-          ctx.beginPath();
-          for (let k = 0; k < ring.length; k += 2) ctx[k ? 'lineTo' : 'moveTo'](ring[k]! * scale, ring[k + 1]! * scale);
-          ctx.closePath();
-          ctx.stroke();
-        }
+        ctx.setLineDash((a.source === 'model' ? [1, 3] : [4, 3]).map((v) => v / scale));
+        ctx.strokeStyle = color;
+        ctx.stroke(paths.all);
       }
       ctx.setLineDash([]);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
     }
-  }, [image, maskLayer, predictions, showPredictions, showGroundTruth, detail, colors, width, height, scale]);
+  }, [image, maskLayer, predictions, showPredictions, showGroundTruth, detail, colors, width, height, scale, groundTruthPaths]);
 
   return (
     <div className="relative">

@@ -2,14 +2,17 @@
 // (masks and areas from pycocotools itself, packages/coco/test/fixtures/holes/golden.json), importing
 // the export back keeps the holes, and the review grades predictions against the holed ground truth.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeMask, instanceToRle, ringNesting, type Ring, type Rle } from '@segmenta/coco';
 import { loadServerEnv, type ImageAnnotationsDto, type ProjectDto, type ReviewDto, type UploadResultDto } from '@segmenta/contracts';
 import { createDb, type Db } from '@segmenta/db';
+import { SCREENSHOT_DIR, useChromium } from './browser';
 
 const base = inject('baseUrl');
+const chromium = useChromium();
 const json = { 'content-type': 'application/json' };
 const fixtures = new URL('../../../packages/coco/test/fixtures/holes/', import.meta.url);
 const cases = JSON.parse(readFileSync(new URL('instances.json', fixtures), 'utf8')) as { name: string; height: number; width: number; rings: Ring[] }[];
@@ -128,5 +131,22 @@ describe('regions with holes', () => {
     await db.prediction.deleteMany({ where: { runId: run.id } });
     await db.prediction.create({ data: prediction(0.9, encodeMask(new Uint8Array(60 * 60).map((_, i) => (i % 60 >= 10 && i % 60 < 50 && i >= 600 && i < 3000 ? 1 : 0)), 60, 60)) });
     expect((await review()).images[0]).toMatchObject({ tp: 0, fp: 1, fn: 1 });
+
+    // The review page's ground-truth view leaves the hole unpainted, as it is stored.
+    const page = await chromium().newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${base}/projects/${project.id}/runs/${run.id}/review`);
+    await page.getByRole('button', { name: 'Open frame.png' }).click();
+    const truth = page.getByRole('img', { name: 'Ground truth of frame.png' });
+    await page.waitForFunction(() => document.querySelector('canvas[aria-label="Ground truth of frame.png"]')?.getAttribute('data-drawn') === 'true');
+    const box = (await truth.boundingBox())!;
+    const shot = await sharp(await page.screenshot()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => {
+      const i = 3 * (Math.round(box.y + (y * box.height) / 60) * shot.info.width + Math.round(box.x + (x * box.width) / 60));
+      return [shot.data[i]!, shot.data[i + 1]!, shot.data[i + 2]!];
+    };
+    const painted = (p: number[]) => p.some((v, i) => Math.abs(v - at(55, 55)[i]!) > 8);
+    expect([painted(at(30, 30)), painted(at(11, 30)), painted(at(30, 49))]).toEqual([false, true, true]);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'review-hole.png') });
+    await page.close();
   });
 });

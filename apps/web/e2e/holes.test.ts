@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeMask, instanceToRle, ringNesting, type Ring, type Rle } from '@segmenta/coco';
+import { distanceToRings, encodeMask, instanceToRle, ringNesting, type Ring, type Rle } from '@segmenta/coco';
 import { loadServerEnv, type ImageAnnotationsDto, type ProjectDto, type ReviewDto, type UploadResultDto } from '@segmenta/contracts';
 import { createDb, type Db } from '@segmenta/db';
 import { SCREENSHOT_DIR, useChromium } from './browser';
@@ -50,18 +50,7 @@ const annotations = async (imageId: string) => (await (await fetch(`${base}/api/
 /** Largest distance from a vertex of `traced` to the nearest outline among `drawn`, in pixels. */
 function distanceToOutlines(traced: Ring, drawn: readonly Ring[]): number {
   let worst = 0;
-  for (let i = 0; i < traced.length; i += 2) {
-    let best = Infinity;
-    for (const b of drawn) {
-      for (let j = 0; j < b.length; j += 2) {
-        const k = (j + 2) % b.length;
-        const ax = b[j]!, ay = b[j + 1]!, vx = b[k]! - ax, vy = b[k + 1]! - ay;
-        const t = Math.max(0, Math.min(1, ((traced[i]! - ax) * vx + (traced[i + 1]! - ay) * vy) / (vx * vx + vy * vy || 1)));
-        best = Math.min(best, Math.hypot(traced[i]! - ax - t * vx, traced[i + 1]! - ay - t * vy));
-      }
-    }
-    worst = Math.max(worst, best);
-  }
+  for (let i = 0; i < traced.length; i += 2) worst = Math.max(worst, distanceToRings(traced[i]!, traced[i + 1]!, drawn));
   return worst;
 }
 

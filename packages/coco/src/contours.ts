@@ -9,7 +9,7 @@
 // closed curve): two pixels touching at a corner are two parts, and background touching the outside
 // at a corner is not a hole.
 
-import type { Ring } from './geometry';
+import { pointSegmentDistance, type Ring } from './geometry';
 
 /** Directions in image coordinates (y down): right, down, left, up. A right turn is d + 1. */
 const DX = [1, 0, -1, 0] as const;
@@ -82,14 +82,6 @@ function traceBoundary(labels: Int32Array, h: number, w: number, label: number, 
     d = nd;
   } while (!(x === sx && y === sy && d === d0));
   return ring;
-}
-
-function pointSegmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const vx = bx - ax, vy = by - ay;
-  const len2 = vx * vx + vy * vy;
-  let t = len2 === 0 ? 0 : ((px - ax) * vx + (py - ay) * vy) / len2;
-  t = Math.max(0, Math.min(1, t));
-  return Math.hypot(px - (ax + t * vx), py - (ay + t * vy));
 }
 
 /** Douglas–Peucker on the open chain pts[i..j] (point indices), marking kept points. */

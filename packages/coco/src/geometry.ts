@@ -46,3 +46,22 @@ export function ringProblem(ring: Ring): string | null {
   if (ringArea(ring) === 0) return 'has zero area';
   return null;
 }
+
+/** Distance from (px, py) to the segment from (ax, ay) to (bx, by). */
+export function pointSegmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const vx = bx - ax, vy = by - ay;
+  const len2 = vx * vx + vy * vy;
+  let t = len2 === 0 ? 0 : ((px - ax) * vx + (py - ay) * vy) / len2;
+  t = Math.max(0, Math.min(1, t));
+  return Math.hypot(px - (ax + t * vx), py - (ay + t * vy));
+}
+
+/** Distance from (x, y) to the nearest edge of any of the rings (Infinity for none). */
+export function distanceToRings(x: number, y: number, rings: readonly Ring[]): number {
+  let best = Infinity;
+  for (const ring of rings) {
+    const n = ring.length / 2;
+    for (let i = 0, j = n - 1; i < n; j = i++) best = Math.min(best, pointSegmentDistance(x, y, ring[2 * j]!, ring[2 * j + 1]!, ring[2 * i]!, ring[2 * i + 1]!));
+  }
+  return best;
+}

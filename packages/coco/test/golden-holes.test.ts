@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildHoleFixtures, type HoleCase } from '../scripts/make-holes-fixtures';
 import { maskToPolygons } from '../src/contours';
+import { distanceToRings } from '../src/geometry';
 import { instanceRasterArea, instanceToRle } from '../src/instance-mask';
 import { hasHoles, ringNesting } from '../src/ring-nesting';
 import { decodeRle } from '../src/rle';
@@ -70,16 +71,7 @@ function distanceToDrawn(ring: number[], c: HoleCase): number {
   let worst = 0;
   for (let i = 0; i < ring.length; i += 2) {
     const x = ring[i]!, y = ring[i + 1]!;
-    let best = Math.min(x, y, c.width - x, c.height - y);
-    for (const b of c.rings) {
-      for (let j = 0; j < b.length; j += 2) {
-        const k = (j + 2) % b.length;
-        const ax = b[j]!, ay = b[j + 1]!, vx = b[k]! - ax, vy = b[k + 1]! - ay;
-        const t = Math.max(0, Math.min(1, ((x - ax) * vx + (y - ay) * vy) / (vx * vx + vy * vy || 1)));
-        best = Math.min(best, Math.hypot(x - ax - t * vx, y - ay - t * vy));
-      }
-    }
-    worst = Math.max(worst, best);
+    worst = Math.max(worst, Math.min(x, y, c.width - x, c.height - y, distanceToRings(x, y, c.rings)));
   }
   return worst;
 }

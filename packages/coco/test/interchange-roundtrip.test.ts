@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCocoExport, labelStudioToCoco, planCocoImport, type CocoExportInput, type ExportAnnotation } from '../src/interchange';
-import { polygonsBbox, type Ring } from '../src/geometry';
+import { distanceToRings, polygonsBbox, type Ring } from '../src/geometry';
 import { instanceRasterArea, instanceToRle } from '../src/instance-mask';
 import { ringNesting } from '../src/ring-nesting';
 import { decodeRle, encodeMask, rleArea, rleToBbox, type Rle } from '../src/rle';
@@ -20,16 +20,7 @@ const DONUT_HOLE: Ring = [27, 16.5, 38.5, 17, 37, 29.5, 28, 30];
 /** Largest distance from a vertex of `a` to the outline of `b`, in pixels. */
 function ringDistance(a: Ring, b: Ring): number {
   let worst = 0;
-  for (let i = 0; i < a.length; i += 2) {
-    let best = Infinity;
-    for (let j = 0; j < b.length; j += 2) {
-      const k = (j + 2) % b.length;
-      const ax = b[j]!, ay = b[j + 1]!, vx = b[k]! - ax, vy = b[k + 1]! - ay;
-      const t = Math.max(0, Math.min(1, ((a[i]! - ax) * vx + (a[i + 1]! - ay) * vy) / (vx * vx + vy * vy || 1)));
-      best = Math.min(best, Math.hypot(a[i]! - ax - t * vx, a[i + 1]! - ay - t * vy));
-    }
-    worst = Math.max(worst, best);
-  }
+  for (let i = 0; i < a.length; i += 2) worst = Math.max(worst, distanceToRings(a[i]!, a[i + 1]!, [b]));
   return worst;
 }
 

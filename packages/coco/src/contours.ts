@@ -189,9 +189,8 @@ function regionsOf(mask: Uint8Array, h: number, w: number, options: MaskToPolygo
   // A part lies in the hole just above its first pixel (if any); when that hole is filled, so is the part.
   const filledGap = new Uint8Array(gaps.starts.length + 1);
   const keptPart = new Uint8Array(parts.starts.length + 1);
-  const partOrder = parts.starts.map((_, i) => i + 1).sort((a, b) => parts.starts[a - 1]! - parts.starts[b - 1]!);
-  for (const label of partOrder) {
-    // In scan order a part's enclosing hole (above it) is settled before the part.
+  // Labels follow scan order, so a part's enclosing hole (above it, owned by an earlier part) is settled first.
+  for (let label = 1; label <= parts.starts.length; label++) {
     const start = parts.starts[label - 1]!;
     const around = start >= w ? gaps.labels[start - w]! : 0;
     keptPart[label] = parts.sizes[label - 1]! >= minPixels && !(around && filledGap[around]) ? 1 : 0;

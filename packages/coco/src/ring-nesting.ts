@@ -54,8 +54,14 @@ function ringBox(ring: Ring): Box {
 const within = (a: Box, b: Box) => a[0] >= b[0] && a[1] >= b[1] && a[2] <= b[2] && a[3] <= b[3];
 const cross = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number) => (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
 
-/** Does an edge of `a` cross an edge of `b` at a point interior to both? Edges sorted by left end, compared only where x-ranges overlap. */
-function ringsCross(a: Ring, b: Ring): boolean {
+const onSegment = (ax: number, ay: number, bx: number, by: number, px: number, py: number) => px >= Math.min(ax, bx) && px <= Math.max(ax, bx) && py >= Math.min(ay, by) && py <= Math.max(ay, by);
+
+/**
+ * How the edges of rings `a` and `b` meet: `cross` when two cross at a point interior to both, else
+ * `touch` when any meet at all (an end on the other edge, or overlapping along a line). Edges are
+ * sorted by left end and compared only where x- and y-ranges overlap.
+ */
+function edgeContacts(a: Ring, b: Ring): { cross: boolean; touch: boolean } {
   type Edge = { ring: 0 | 1; ax: number; ay: number; bx: number; by: number; x0: number; x1: number; y0: number; y1: number };
   const edges: Edge[] = [];
   const add = (ring: Ring, which: 0 | 1) => {
@@ -69,6 +75,7 @@ function ringsCross(a: Ring, b: Ring): boolean {
   add(a, 0);
   add(b, 1);
   edges.sort((p, q) => p.x0 - q.x0);
+  let touch = false;
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i]!;
     for (let k = i + 1; k < edges.length && edges[k]!.x0 <= e.x1; k++) {
@@ -78,10 +85,23 @@ function ringsCross(a: Ring, b: Ring): boolean {
       const d2 = cross(f.ax, f.ay, f.bx, f.by, e.bx, e.by);
       const d3 = cross(e.ax, e.ay, e.bx, e.by, f.ax, f.ay);
       const d4 = cross(e.ax, e.ay, e.bx, e.by, f.bx, f.by);
-      if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+      if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return { cross: true, touch: true };
+      if (!touch) {
+        touch =
+          (d1 === 0 && onSegment(f.ax, f.ay, f.bx, f.by, e.ax, e.ay)) ||
+          (d2 === 0 && onSegment(f.ax, f.ay, f.bx, f.by, e.bx, e.by)) ||
+          (d3 === 0 && onSegment(e.ax, e.ay, e.bx, e.by, f.ax, f.ay)) ||
+          (d4 === 0 && onSegment(e.ax, e.ay, e.bx, e.by, f.bx, f.by));
+      }
     }
   }
-  return false;
+  return { cross: false, touch };
+}
+
+/** Where (x, y) lies against `ring`: 0 on its boundary, 1 inside, -1 outside. */
+function side(ring: Ring, x: number, y: number): number {
+  if (onBoundary(ring, x, y)) return 0;
+  return pointInRing(ring, x, y) ? 1 : -1;
 }
 
 /**
@@ -91,19 +111,22 @@ function ringsCross(a: Ring, b: Ring): boolean {
  */
 export function ringInside(inner: Ring, outer: Ring, innerBox: Box = ringBox(inner), outerBox: Box = ringBox(outer)): boolean {
   if (inner.length < 6 || outer.length < 6 || !within(innerBox, outerBox)) return false;
+  const contacts = edgeContacts(inner, outer);
+  if (contacts.cross) return false;
+  // Apart everywhere, the inner ring lies wholly on one side: one vertex tells which.
+  if (!contacts.touch) return side(outer, inner[0]!, inner[1]!) === 1;
+  // Touching, it could pass to the outside through a shared point: every vertex and midpoint decides.
   const n = inner.length / 2;
   let strictly = false;
   for (let i = 0; i < n; i++) {
     const j = (i + 1) % n;
     const px = inner[2 * i]!, py = inner[2 * i + 1]!;
-    // The vertex, then the midpoint of the edge after it.
-    for (const [x, y] of [[px, py], [(px + inner[2 * j]!) / 2, (py + inner[2 * j + 1]!) / 2]] as const) {
-      if (onBoundary(outer, x, y)) continue;
-      if (!pointInRing(outer, x, y)) return false;
-      strictly = true;
-    }
+    const v = side(outer, px, py);
+    const m = side(outer, (px + inner[2 * j]!) / 2, (py + inner[2 * j + 1]!) / 2);
+    if (v < 0 || m < 0) return false;
+    if (v > 0 || m > 0) strictly = true;
   }
-  return strictly && !ringsCross(inner, outer);
+  return strictly;
 }
 
 export interface RingNesting {

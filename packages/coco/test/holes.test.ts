@@ -36,6 +36,10 @@ describe('ringInside', () => {
     const u = [0, 0, 6, 0, 6, 6, 7, 6, 7, 0, 10, 0, 10, 10, 0, 10];
     expect(ringInside(rect(1, 3, 9, 8), u)).toBe(false);
     expect(ringInside(rect(1, 7, 9, 9), u)).toBe(true);
+    // Touching without crossing: through two corners of the U and across its notch, so outside there.
+    expect(ringInside([2, 8, 6, 0, 7, 0, 8, 8], u)).toBe(false);
+    // Resting on the notch's floor from inside.
+    expect(ringInside([2, 8, 6, 6, 7, 6, 8, 8], u)).toBe(true);
   });
 });
 

@@ -8,7 +8,6 @@ import type { Log } from './log';
 
 export interface JobContext<T> {
   data: T;
-  job: Job;
   /** Aborted when the worker shuts down and the grace period is over: stop, and the job is handed back. */
   signal: AbortSignal;
   log: Log;
@@ -69,7 +68,7 @@ export function startWorkerRuntime(opts: RuntimeOptions): WorkerRuntime {
       try {
         log('info', 'job started', { attempt: job.attemptsMade + 1 });
         const progress = (done: number, total: number) => job.updateProgress({ done, total });
-        const result = await handler.run({ data: parsed.data, job, signal: controller.signal, log, progress });
+        const result = await handler.run({ data: parsed.data, signal: controller.signal, log, progress });
         log('info', 'job finished');
         return result;
       } catch (err) {

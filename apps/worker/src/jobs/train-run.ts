@@ -39,15 +39,15 @@ type Splits = Record<'train' | 'val' | 'test', TrainingSample[]>;
 async function claim(db: Db, runId: string, backend: string): Promise<(RunLease & { restarted: boolean }) | null> {
   const row = await db.trainingRun.findUnique({ where: { id: runId }, select: { status: true, attempt: true } });
   if (!row) throw new UnrecoverableError(`run ${runId} does not exist (deleted after launch?)`);
-  try {
-    if (row.status === 'running') {
-      await handBackRun(db, { runId, attempt: row.attempt }, `The worker of attempt ${row.attempt} stopped without a word (killed — out of memory? — or its machine was lost); taking over from the last checkpoint`);
-    }
-    return await claimRun(db, runId, { backend });
-  } catch (err) {
+  const refused = (err: unknown) => {
     if (err instanceof RunTransitionError || err instanceof RunLeaseLostError) return null;
     throw err;
+  };
+  // Refused when the watchdog (or a cancel) moved it first: the claim below then decides.
+  if (row.status === 'running') {
+    await handBackRun(db, { runId, attempt: row.attempt }, `The worker of attempt ${row.attempt} stopped without a word (killed — out of memory? — or its machine was lost); taking over from the last checkpoint`).catch(refused);
   }
+  return claimRun(db, runId, { backend }).catch(refused);
 }
 
 /** The stored config and dataset snapshot, as the model and the trainer need them. */
@@ -110,9 +110,12 @@ async function trainEpochs(deps: Deps, ctx: JobContext<unknown>, a: AttemptState
       const epoch = r.epoch + 1;
       const [valDet, testDet] = await during(`evaluating epoch ${epoch}`, async () => {
         const det = [data.val.length ? await detectionMetrics(model, data.val, classNames) : undefined, data.test.length ? await detectionMetrics(model, data.test, classNames) : undefined] as const;
+        // Epoch rows and checkpoints are the run's history: only the attempt that holds the run writes them.
+        await assertLease(db, a.lease);
         await recordEpochMetrics(db, runId, [metricRow(epoch, 'train', r.train), ...(r.val ? [metricRow(epoch, 'val', r.val, det[0])] : []), ...(r.test ? [metricRow(epoch, 'test', r.test, det[1])] : [])]);
         return det;
       });
+      await assertLease(db, a.lease);
       await during(`saving the checkpoint of epoch ${epoch}`, async () =>
         writeCheckpoint({ db, dataDir: deps.dataDir, runId, epoch, model, classes: classNames, slots: await trainer.optimizerState(), valLoss: r.val?.loss ?? null, training: { runId, epoch, step: r.step } }),
       );
@@ -141,7 +144,7 @@ export function trainRunHandler(deps: Deps) {
     if (!lease) return { skipped: true };
     const a: AttemptState = { db: deps.db, lease, runLog: new RunLogWriter(deps.db, lease.runId), lastStep: -1 };
     // Between steps: a shutdown hands the run back, a cancel (or a takeover) ends this attempt.
-    const checkpoint = async () => {
+    const betweenSteps = async () => {
       ctx.signal.throwIfAborted();
       await assertLease(deps.db, lease);
     };
@@ -152,12 +155,12 @@ export function trainRunHandler(deps: Deps) {
       const backend = deps.threads && deps.threads > 1 ? `${deps.backend} (${deps.threads} threads)` : deps.backend;
       a.runLog.info(`${lease.restarted ? 'Restarted' : 'Started'} · ${configSummary(plan.cfg, backend, plan.modelCfg)}`);
       const data = await during('loading the dataset', () => loadData(deps, plan, a.runLog));
-      await checkpoint();
+      await betweenSteps();
       const start = await during('loading the starting weights', () => startingPoint(deps.db, deps.dataDir, lease.runId, plan.cfg, plan.modelCfg, plan.classNames.length, lease.restarted));
       model = start.model;
       if (start.epoch > 0) ctx.log('info', 'resuming from checkpoint', { epoch: start.epoch });
       a.runLog.info(start.line);
-      await checkpoint();
+      await betweenSteps();
       outcome = { kind: 'completed', line: await trainEpochs(deps, ctx, a, plan, data, model, start) };
     } catch (err) {
       outcome = outcomeOf(err, ctx.signal);

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRun } from '@segmenta/db';
@@ -40,29 +40,45 @@ async function expectFailed(runId: string, error: RegExp) {
   return run;
 }
 
+/** A run that has ended can be deleted: its row and files go. */
+async function expectDeletable(runId: string) {
+  expect(await deleteRun(h.db, h.dataDir, runId)).toBe(true);
+  expect(await h.db.trainingRun.findUnique({ where: { id: runId } })).toBeNull();
+}
+
+/** A resume of a run whose weights are still wrong fails again, the same way, and logs it twice. */
+async function expectFailsAgainOnResume(runId: string, error: string) {
+  await h.resume(runId);
+  const again = await h.settled(runId);
+  expect([again.status, again.error]).toEqual(['failed', error]);
+  expect((await h.logLines(runId)).filter((l) => l.startsWith('Failed: '))).toEqual([`Failed: ${error}`, `Failed: ${error}`]);
+}
+
 describe('a run that cannot load its initial weights fails, saying why', () => {
   it('a weights directory that does not exist; the run can be resumed (failing the same way) and deleted', async () => {
     const weightsPath = path.join(h.dataDir, 'no-such-weights');
     const runId = await h.launch({ init: { kind: 'torchvision', weightsPath } });
     const first = await expectFailed(runId, /^init: cannot load initial weights from .*no-such-weights: .*model\.json is missing/);
-    await h.resume(runId);
-    const again = await h.settled(runId);
-    expect([again.status, again.error]).toEqual(['failed', first.error]);
-    expect((await h.logLines(runId)).filter((l) => l.startsWith('Failed: '))).toHaveLength(2);
-    expect(await deleteRun(h.db, h.dataDir, runId)).toBe(true);
-    expect(await h.db.trainingRun.findUnique({ where: { id: runId } })).toBeNull();
+    await expectFailsAgainOnResume(runId, first.error!);
+    await expectDeletable(runId);
   });
 
-  it('weights for another class count', async () => {
+  it('weights for another class count; resumed, it fails the same way; it can be deleted', async () => {
     const dir = path.join(h.dataDir, 'five-classes');
     await savedModel(dir, { numClasses: 5 });
-    await expectFailed(await h.launch({ init: { kind: 'torchvision', weightsPath: dir } }), /^init: the weights in .*five-classes predict 4 classes but the project has 2; import them with --num-classes 3$/);
+    const runId = await h.launch({ init: { kind: 'torchvision', weightsPath: dir } });
+    const failed = await expectFailed(runId, /^init: the weights in .*five-classes predict 4 classes but the project has 2; import them with --num-classes 3$/);
+    await expectFailsAgainOnResume(runId, failed.error!);
+    await expectDeletable(runId);
   });
 
-  it('weights for another backbone', async () => {
+  it('weights for another backbone; resumed, it fails the same way; it can be deleted', async () => {
     const dir = path.join(h.dataDir, 'small-backbone');
     await savedModel(dir, { numClasses: 3, backbone: { kind: 'small' } });
-    await expectFailed(await h.launch({ init: { kind: 'torchvision', weightsPath: dir } }), /^init: the weights in .*small-backbone are for backbone "small", the run uses "mini"$/);
+    const runId = await h.launch({ init: { kind: 'torchvision', weightsPath: dir } });
+    const failed = await expectFailed(runId, /^init: the weights in .*small-backbone are for backbone "small", the run uses "mini"$/);
+    await expectFailsAgainOnResume(runId, failed.error!);
+    await expectDeletable(runId);
   });
 
   it('a source run whose checkpoint files were deleted; once they are back, a resume trains from them', async () => {
@@ -81,6 +97,7 @@ describe('a run that cannot load its initial weights fails, saying why', () => {
     const log = await h.logLines(runId);
     expect(log).toContain(`No checkpoint to resume from yet: starting over. Starting from run ${source.id}'s best checkpoint`);
     expect(await h.metricKeys(runId)).toEqual(['1/test', '1/train', '1/val']);
+    await expectDeletable(runId);
   });
 });
 
@@ -103,6 +120,7 @@ describe('a run that fails after training started fails, saying where', () => {
     expect((await h.settled(runId)).status).toBe('completed');
     expect(await h.logLines(runId)).toContain('No checkpoint to resume from yet: starting over. Starting from random weights (seed 5)');
     expect(await h.metricKeys(runId)).toEqual(['1/test', '1/train', '1/val']);
+    await expectDeletable(runId);
   });
 
   it('while checkpointing (the checkpoint directory cannot be made); a resume starts over and completes', async () => {
@@ -119,5 +137,7 @@ describe('a run that fails after training started fails, saying where', () => {
     expect((await h.settled(runId)).status).toBe('completed');
     expect(await h.metricKeys(runId)).toEqual(['1/test', '1/train', '1/val']);
     expect(await h.db.checkpoint.count({ where: { runId, isBest: true } })).toBe(1);
+    await expectDeletable(runId);
+    await expect(readdir(path.join(h.dataDir, 'checkpoints'))).resolves.not.toContain(runId);
   });
 });

@@ -21,6 +21,12 @@ afterAll(async () => {
 
 const count = (runId: string) => h.db.stepMetric.count({ where: { runId } });
 
+/** A run that has ended can be deleted: its row goes. */
+async function expectDeletable(runId: string) {
+  expect(await deleteRun(h.db, h.dataDir, runId)).toBe(true);
+  expect(await h.db.trainingRun.findUnique({ where: { id: runId } })).toBeNull();
+}
+
 /** Takes the run's job and marks the run running, as a worker does, then vanishes without a word. */
 async function ghostWorker(runId: string, lockMs: number) {
   const ghost = new Worker(QUEUES.training, null, { connection: { url: h.env.REDIS_URL }, prefix: h.env.QUEUE_PREFIX, lockDuration: lockMs });
@@ -42,7 +48,7 @@ describe('cancel', () => {
     await stop();
     expect((await h.run(runId)).status).toBe('cancelled');
     expect(await count(runId)).toBe(0);
-    expect(await deleteRun(h.db, h.dataDir, runId)).toBe(true);
+    await expectDeletable(runId);
   });
 
   it('of a starting run (job taken, data still loading) stops it before the first step; a resume starts over', async () => {
@@ -74,6 +80,7 @@ describe('cancel', () => {
     expect((await h.settled(runId)).status).toBe('completed');
     expect(await h.logLines(runId)).toContain('No checkpoint to resume from yet: starting over. Starting from random weights (seed 5)');
     await stop();
+    await expectDeletable(runId);
   });
 
   it('of a running run stops it after the current step, keeping its checkpoint; a resume continues from there', async () => {
@@ -94,6 +101,7 @@ describe('cancel', () => {
     expect(await h.metricKeys(runId)).toEqual(['1/test', '1/train', '1/val', '2/test', '2/train', '2/val', '3/test', '3/train', '3/val']);
     expect(await count(runId)).toBe(3 * 2);
     await stop();
+    await expectDeletable(runId);
   });
 });
 
@@ -113,6 +121,7 @@ describe('a worker that stops', () => {
     expect([done.status, done.error, done.attempt]).toEqual(['completed', null, 2]);
     expect(await h.metricKeys(runId)).toEqual(['1/test', '1/train', '1/val', '2/test', '2/train', '2/val']);
     await second.stop();
+    await expectDeletable(runId);
   });
 
   it('without a word is taken over once its job lock lapses, and the run completes', async () => {
@@ -125,6 +134,7 @@ describe('a worker that stops', () => {
     expect(log.some((l) => /stopped (without a word|responding)/.test(l))).toBe(true);
     expect(log).toContainEqual(expect.stringMatching(/^Restarted · Backend wasm/));
     await stop();
+    await expectDeletable(runId);
   });
 
   it('more often than the queue allows fails the run with the reason (the watchdog); a resume starts over', async () => {
@@ -137,7 +147,9 @@ describe('a worker that stops', () => {
     expect(failed.finishedAt).not.toBeNull();
     await h.resume(runId);
     expect((await h.settled(runId)).status).toBe('completed');
+    expect(await h.logLines(runId)).toContain('No checkpoint to resume from yet: starting over. Starting from random weights (seed 5)');
     await stop();
+    await expectDeletable(runId);
   });
 
   it('the watchdog fails a running run whose job is gone, and a queued one whose job never arrived', async () => {
@@ -154,5 +166,11 @@ describe('a worker that stops', () => {
       const r = await h.run(id);
       expect([r.status, r.error, r.finishedAt !== null]).toEqual(['failed', 'its job is gone from the queue (removed, or Redis lost its data); resume it to queue it again', true]);
     }
+    // Resumed, the run gets a job again and trains; the other one is deleted.
+    const { stop } = h.worker();
+    await h.resume(running);
+    expect((await h.settled(running)).status).toBe('completed');
+    await stop();
+    for (const id of [running, queued]) await expectDeletable(id);
   });
 });

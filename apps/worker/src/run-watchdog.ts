@@ -19,14 +19,20 @@ export function startRunWatchdog(opts: { db: Db; queue: Queue; intervalMs: numbe
     const stalls = job?.stalledCounter ?? 0;
     const gaveUp = `its worker stopped responding ${stalls} time(s) (killed — out of memory? — or its machine was lost) and the queue gave up on it`;
     const failed = job?.failedReason ?? job?.deferredFailure;
-    if (state === 'failed' || job?.deferredFailure) return { fail: failed === 'job stalled more than allowable limit' ? `${gaveUp}; resume it to continue from its last checkpoint` : `its job failed: ${failed ?? 'no reason given'}` };
+    // A queued run's job may be on its way (launch, resume) or about to replace the previous attempt's
+    // failed one; a running run's job only ends after the run recorded its end, so no wait for those.
+    const justMoved = Date.now() - run.updatedAt.getTime() < graceMs;
+    if (state === 'failed' || job?.deferredFailure) {
+      if (run.status === 'queued' && justMoved) return null;
+      return { fail: failed === 'job stalled more than allowable limit' ? `${gaveUp}; resume it to continue from its last checkpoint` : `its job failed: ${failed ?? 'no reason given'}` };
+    }
     if (run.status === 'running' && ['waiting', 'delayed', 'prioritized'].includes(state)) {
       return { handBack: 'The worker training the run stopped responding (killed — out of memory? — or its machine was lost); waiting for a worker to resume it from the last checkpoint' };
     }
     if (state === 'active' || ['waiting', 'delayed', 'prioritized', 'waiting-children'].includes(state)) return null;
-    // Missing, or completed without the run recording an end. Only once the row has been still for a
-    // while: a queued run's job may be on its way (launch, resume), a running one may be just settling.
-    if (Date.now() - run.updatedAt.getTime() < graceMs) return null;
+    // Missing, or completed without the run recording an end: only once the row has been still for a
+    // while (a running run may be just settling).
+    if (justMoved) return null;
     return { fail: state === 'completed' ? 'its job ended without the run recording an outcome; resume it to continue from its last checkpoint' : 'its job is gone from the queue (removed, or Redis lost its data); resume it to queue it again' };
   }
 

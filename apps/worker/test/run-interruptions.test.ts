@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { open, readFile, rm } from 'node:fs/promises';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '@segmenta/contracts';
-import { cancelRun, claimRun, deleteRun } from '@segmenta/db';
+import { cancelRun, claimRun, deleteRun, failRun, resumeRun } from '@segmenta/db';
 import { startRunWatchdog } from '../src/run-watchdog';
 import { until } from './helpers';
 import { trainingHarness, type TrainingHarness } from './training-harness';
@@ -149,6 +149,29 @@ describe('a worker that stops', () => {
     expect((await h.settled(runId)).status).toBe('completed');
     expect(await h.logLines(runId)).toContain('No checkpoint to resume from yet: starting over. Starting from random weights (seed 5)');
     await stop();
+    await expectDeletable(runId);
+  });
+
+  it('the watchdog leaves a just-resumed run alone while its previous job still shows failed', async () => {
+    const runId = await h.launch();
+    // The previous attempt's job, failed in BullMQ; the run failed with it and was just resumed.
+    const ghost = new Worker(QUEUES.training, null, { connection: { url: h.env.REDIS_URL }, prefix: h.env.QUEUE_PREFIX });
+    const job = await ghost.getNextJob('ghost-token');
+    await job!.moveToFailed(new UnrecoverableError('init: cannot load initial weights'), 'ghost-token');
+    expect(await h.queue.getJobState(runId)).toBe('failed');
+    await ghost.close();
+    await failRun(h.db, runId, 'init: cannot load initial weights', { from: ['queued'] });
+    await resumeRun(h.db, runId);
+    const sweep = async (graceMs?: number) => {
+      const watchdog = startRunWatchdog({ db: h.db, queue: h.queue, intervalMs: 60_000, log: () => undefined, ...(graceMs === undefined ? {} : { graceMs }) });
+      await watchdog.stop();
+      return h.run(runId);
+    };
+    expect((await sweep()).status).toBe('queued');
+    // Still there once the grace is over, it is the run's own job that failed.
+    const stale = await sweep(0);
+    expect([stale.status, stale.error]).toEqual(['failed', 'its job failed: init: cannot load initial weights']);
+    await h.queue.remove(runId);
     await expectDeletable(runId);
   });
 

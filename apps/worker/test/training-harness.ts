@@ -47,10 +47,10 @@ export async function trainingHarness(name: string) {
       await h.enqueue(runId);
       return runId;
     },
-    /** As the web's resume does: the row back to queued, the old job out, a new one in. */
+    /** As the web's resume does: the old job out, the row back to queued, a new job in. */
     async resume(runId: string) {
-      await resumeRun(db, runId);
       await queue.remove(runId);
+      await resumeRun(db, runId);
       await h.enqueue(runId, true);
     },
     run: (runId: string) => db.trainingRun.findUniqueOrThrow({ where: { id: runId } }),

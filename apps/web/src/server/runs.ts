@@ -59,10 +59,11 @@ export async function resumeTraining(runId: string): Promise<ResumeRunDto> {
     if (Date.now() - started > PREVIOUS_JOB_WAIT_MS) throw new AppError('conflict', `Run ${runId}'s previous attempt is still stopping on a worker (it stops after its current step); try again in a moment`);
     await new Promise((r) => setTimeout(r, 250));
   }
+  // Before the run is queued again, so nothing sees a queued run beside the previous attempt's failed job.
+  await queues.training.remove(runId).catch(() => 0);
   const kept = await latestCheckpoint(db, runId);
   const message = kept ? `Resumed: continues from the checkpoint of epoch ${kept.epoch}` : 'Resumed: there is no checkpoint yet, so the run starts over';
   await resumeRun(db, runId, [{ level: 'info', message }]);
-  await queues.training.remove(runId).catch(() => 0);
   await enqueue(runId, true);
   return { ...(await getRun(db, runId))!, resume: { fromEpoch: kept?.epoch ?? null, message } };
 }

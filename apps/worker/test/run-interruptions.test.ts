@@ -21,6 +21,13 @@ afterAll(async () => {
 
 const count = (runId: string) => h.db.stepMetric.count({ where: { runId } });
 
+/** A run stopped before its first checkpoint, resumed, starts over (saying so) and completes. */
+async function expectResumedFromScratch(runId: string) {
+  await h.resume(runId);
+  expect((await h.settled(runId)).status).toBe('completed');
+  expect(await h.logLines(runId)).toContain('No checkpoint to resume from yet: starting over. Starting from random weights (seed 5)');
+}
+
 /** A run that has ended can be deleted: its row goes. */
 async function expectDeletable(runId: string) {
   expect(await deleteRun(h.db, h.dataDir, runId)).toBe(true);
@@ -76,9 +83,7 @@ describe('cancel', () => {
     expect([run.status, run.error]).toEqual(['cancelled', null]);
     expect(await count(runId)).toBe(0);
     expect(await h.logLines(runId)).toContain('Stopped before the first step: the run was cancelled; no checkpoint yet, a resume starts over');
-    await h.resume(runId);
-    expect((await h.settled(runId)).status).toBe('completed');
-    expect(await h.logLines(runId)).toContain('No checkpoint to resume from yet: starting over. Starting from random weights (seed 5)');
+    await expectResumedFromScratch(runId);
     await stop();
     await expectDeletable(runId);
   });
@@ -145,9 +150,7 @@ describe('a worker that stops', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error).toBe('its worker stopped responding 1 time(s) (killed — out of memory? — or its machine was lost) and the queue gave up on it; resume it to continue from its last checkpoint');
     expect(failed.finishedAt).not.toBeNull();
-    await h.resume(runId);
-    expect((await h.settled(runId)).status).toBe('completed');
-    expect(await h.logLines(runId)).toContain('No checkpoint to resume from yet: starting over. Starting from random weights (seed 5)');
+    await expectResumedFromScratch(runId);
     await stop();
     await expectDeletable(runId);
   });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm start`: install, generate, migrate, seed the demo project, build, then run web + one worker.
+# `npm start`: install, generate, migrate, seed the demo project, build, then run the web server and
+# one supervised worker (scripts/platform.ts).
 source "$(dirname "$0")/lib.sh"
 
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/segmenta}"
@@ -26,28 +27,6 @@ npx --no-install tsx scripts/prepare-database.ts --seed
 say "building the web app"
 npx --no-install turbo run build --filter=@segmenta/web --output-logs=errors-only
 
-pids=()
-cleanup() {
-  trap - EXIT INT TERM
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'cleanup; exit 0' INT TERM
-
-# node --import tsx (not the tsx CLI) so signals reach the worker itself, not a wrapper.
-(cd apps/worker && exec node --import tsx src/main.ts) &
-pids+=($!)
-(cd apps/web && exec "$ROOT/node_modules/.bin/next" start -p "$PORT") &
-pids+=($!)
-
-for _ in $(seq 1 120); do
-  if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$PORT/sign-in"; then
-    say "Segmenta is running: http://localhost:$PORT  (health: http://localhost:$PORT/api/health; Ctrl+C stops web and worker)"
-    say "$sign_in_hint"
-    break
-  fi
-  sleep 1
-done
-wait -n "${pids[@]}"
-die "a process exited; stopping the platform"
+# Web server and one supervised worker: a worker that dies is restarted (the web keeps serving);
+# Ctrl+C stops both.
+exec node --import tsx scripts/platform.ts "$sign_in_hint"

@@ -28,6 +28,16 @@ async function waitForRun(id: string, done: (r: RunDto) => boolean, timeoutMs = 
   throw new Error(`run ${id} did not reach the expected state in ${timeoutMs} ms`);
 }
 
+async function waitForLog(id: string, line: RegExp, timeoutMs = 60_000): Promise<string[]> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const lines = (await getLogs(id, '?limit=1000')).lines.map((l) => l.message);
+    if (lines.some((l) => line.test(l))) return lines;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`run ${id}'s log has no line matching ${line} after ${timeoutMs} ms`);
+}
+
 async function launch(config: Record<string, unknown>): Promise<string> {
   const res = await post(`/api/projects/${project.id}/runs`, { preset: 'tiny', batchSize: 2, optimizer: { type: 'adam', learningRate: 1e-3 }, ...config });
   expect(res.status).toBe(202);
@@ -82,8 +92,10 @@ describe('DELETE /api/runs/:runId', () => {
     expect(refused.status).toBe(409);
     expect(apiErrorSchema.parse(await refused.json()).error.message).toMatch(/running; cancel it first/);
     expect((await post(`/api/runs/${id}/cancel`)).status).toBe(202);
-    await waitForRun(id, (r) => r.status === 'cancelled');
-    expect((await getLogs(id, '?limit=1000')).lines.at(-1)!.message).toMatch(/^Cancelled after step \d+/);
+    expect((await getRun(id)).status).toBe('cancelled');
+    // The worker's own line comes once it has stopped, after the step it was in.
+    const lines = await waitForLog(id, /^Stopped (after step \d+|before the first step): the run was cancelled; /);
+    expect(lines).toContain('Cancelled; a worker training the run stops after its current step');
   });
 });
 

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiErrorSchema, loadServerEnv, type ProjectDto, type RunDto } from '@segmenta/contracts';
+import { apiErrorSchema, loadServerEnv, type ProjectDto, type ResumeRunDto, type RunDto, type RunLogsDto } from '@segmenta/contracts';
 import { createDb, type Db } from '@segmenta/db';
 import { annotatedProject } from './annotated-project';
+import { SCREENSHOT_DIR, useChromium } from './browser';
 
 // Launch through the API; the suite's real worker process trains the `tiny` preset for real.
 const base = inject('baseUrl');
 const env = loadServerEnv();
+const chromium = useChromium();
 let db: Db;
 let project: ProjectDto;
 
@@ -111,21 +113,60 @@ describe('training runs', () => {
     expect(again.status).toBe(400);
   });
 
-  it('cancels a running run within a step and can resume it from its checkpoint', async () => {
+  it('cancels a queued run at once and a running one within a step; resumes from its checkpoint; deletes the cancelled', async () => {
     const { id } = (await (await post(`/api/projects/${project.id}/runs`, { name: 'long', preset: 'tiny', epochs: 200, batchSize: 1, seed: 4 })).json()) as { id: string };
     await waitForRun(id, (r) => r.epochsDone >= 1);
-    expect((await post(`/api/runs/${id}/cancel`, {})).status).toBe(202);
-    const cancelled = await waitForRun(id, (r) => r.status === 'cancelled', 60_000);
+    // The suite's one worker is busy with `long`: a second run waits in the queue.
+    const { id: queuedId } = (await (await post(`/api/projects/${project.id}/runs`, { name: 'waiting', preset: 'tiny', epochs: 1, batchSize: 1 })).json()) as { id: string };
+    const queuedCancel = await post(`/api/runs/${queuedId}/cancel`, {});
+    expect(queuedCancel.status).toBe(202);
+    expect(await queuedCancel.json()).toMatchObject({ status: 'cancelled', error: null, finishedAt: expect.any(String) });
+    expect((await fetch(`${base}/api/runs/${queuedId}`, { method: 'DELETE' })).status).toBe(204);
+
+    const cancelRes = await post(`/api/runs/${id}/cancel`, {});
+    expect(cancelRes.status).toBe(202);
+    const cancelled = (await cancelRes.json()) as RunDto;
+    expect([cancelled.status, cancelled.error, cancelled.finishedAt !== null]).toEqual(['cancelled', null, true]);
     expect(cancelled.checkpoints.length).toBeGreaterThanOrEqual(1);
     const again = await post(`/api/runs/${id}/cancel`, {});
     expect(again.status).toBe(409);
+    expect(apiErrorSchema.parse(await again.json()).error.message).toBe(`Run ${id} is cancelled; it cannot be cancelled: only queued or running runs can`);
     const resumed = await post(`/api/runs/${id}/resume`, {});
     expect(resumed.status).toBe(202);
-    const running = await waitForRun(id, (r) => r.status === 'running' && r.epochsDone > cancelled.epochsDone, 90_000);
+    const answer = (await resumed.json()) as ResumeRunDto;
+    const fromEpoch = Math.max(...cancelled.checkpoints.map((c) => c.epoch));
+    expect(answer.status).toBe('queued');
+    expect(answer.resume).toEqual({ fromEpoch, message: `Resumed: continues from the checkpoint of epoch ${fromEpoch}` });
+    const running = await waitForRun(id, (r) => r.status === 'running' && r.epochsDone > fromEpoch, 90_000);
     // The resumed run continues the history: no epoch appears twice for a split.
     const keys = running.metrics.map((m) => `${m.epoch}/${m.split}`);
     expect(new Set(keys).size).toBe(keys.length);
-    await post(`/api/runs/${id}/cancel`, {});
-    await waitForRun(id, (r) => r.status === 'cancelled', 60_000);
+    expect((await post(`/api/runs/${id}/cancel`, {})).status).toBe(202);
+    expect((await fetch(`${base}/api/runs/${id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it('ends a run whose initial weights cannot load as failed, shows why, and resumes it from scratch', async () => {
+    const weightsPath = path.join(env.DATA_DIR, 'no-such-weights');
+    const { id } = (await (await post(`/api/projects/${project.id}/runs`, { name: 'bad weights', preset: 'tiny', epochs: 1, batchSize: 1, init: { kind: 'torchvision', weightsPath } })).json()) as { id: string };
+    const failed = await waitForRun(id, (r) => r.status !== 'queued' && r.status !== 'running', 60_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toBe(`init: cannot load initial weights from ${weightsPath}: ${weightsPath} is not a Segmenta model directory: model.json is missing`);
+    expect(failed.finishedAt).not.toBeNull();
+
+    const page = await chromium().newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/runs/${id}`);
+    await expect(page.getByTestId('run-status').textContent()).resolves.toBe('failed');
+    await page.getByRole('alert').filter({ hasText: failed.error! }).waitFor();
+    await page.getByRole('log', { name: 'Run log' }).getByText(`Failed: ${failed.error}`).waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('status').getByText('Resumed: there is no checkpoint yet, so the run starts over').waitFor();
+    // It fails the same way again (nothing changed), and the page follows it there.
+    await page.getByTestId('run-status').getByText('failed').waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'run-failed-initial-weights.png'), fullPage: true });
+    await page.close();
+    const lines = ((await (await fetch(`${base}/api/runs/${id}/logs?limit=1000`)).json()) as RunLogsDto).lines.map((l) => l.message);
+    expect(lines.filter((l) => l === `Failed: ${failed.error}`)).toHaveLength(2);
+    expect(lines).toContain('Resumed: there is no checkpoint yet, so the run starts over');
+    expect((await fetch(`${base}/api/runs/${id}`, { method: 'DELETE' })).status).toBe(204);
   });
 });

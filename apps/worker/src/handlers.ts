@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { QUEUES } from '@segmenta/contracts';
 import type { BlobStore, Db } from '@segmenta/db';
 import { repairDerivedFilesHandler } from './jobs/repair-derived-files';
@@ -9,10 +8,7 @@ import type { HandlerRegistry } from './runtime';
 export interface HandlerDeps {
   db: Db;
   store: BlobStore;
-  redis: Redis;
   dataDir: string;
-  /** BullMQ/Redis key prefix (QUEUE_PREFIX). */
-  prefix: string;
   /** Model backend in use, recorded on each run. */
   backend: string;
   /** wasm: the XNNPACK threads in use, for the run log. */

@@ -43,12 +43,12 @@ export function startHeartbeat(opts: {
   return {
     stop: async () => {
       clearInterval(timer);
-      await opts.redis
-        .multi()
-        .del(workerHeartbeatKey(opts.prefix, opts.id))
-        .srem(workerRegistryKey(opts.prefix), opts.id)
-        .exec()
-        .catch(() => undefined);
+      await forgetWorker(opts.redis, opts.prefix, opts.id).catch(() => undefined);
     },
   };
+}
+
+/** Takes a worker off the registry at once (it stopped, or its supervisor saw it die) instead of when its beat expires. */
+export async function forgetWorker(redis: Redis, prefix: string, id: string): Promise<void> {
+  await redis.multi().del(workerHeartbeatKey(prefix, id)).srem(workerRegistryKey(prefix), id).exec();
 }

@@ -1,9 +1,11 @@
 // The worker process: `npm run start -w @segmenta/worker` (the root `npm start` runs it for you).
-import { EnvError, loadServerEnv } from '@segmenta/contracts';
+import { Queue } from 'bullmq';
+import { EnvError, loadServerEnv, QUEUES } from '@segmenta/contracts';
 import { createDb, LocalBlobStore } from '@segmenta/db';
 import { machineThreads, registerAllGradients, registerWasmTrainingKernels, selectBackend } from '@segmenta/maskrcnn';
 import { defaultHandlers } from './handlers';
 import { jsonLog } from './log';
+import { startRunWatchdog } from './run-watchdog';
 import { startWorkerRuntime, type WorkerRuntime } from './runtime';
 import { connectRedis, waitForServices } from './services';
 
@@ -24,7 +26,7 @@ const store = new LocalBlobStore(env.DATA_DIR);
 
 // Signals are handled from the start: a SIGTERM while waiting for services or loading the backend
 // must exit cleanly too, not kill the process mid-way with Node's default action.
-const started: { runtime?: WorkerRuntime } = {};
+const started: { runtime?: WorkerRuntime; watchdog?: { stop: () => Promise<void> } } = {};
 let stopping = false;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.on(sig, () => {
@@ -33,6 +35,7 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     log('info', `${sig} received: finishing running jobs`, { graceSeconds: env.WORKER_SHUTDOWN_GRACE_S });
     (started.runtime?.stop(env.WORKER_SHUTDOWN_GRACE_S * 1000) ?? Promise.resolve())
       .then(async () => {
+        await started.watchdog?.stop();
         await db.$disconnect();
         redis.disconnect();
         process.exit(0);
@@ -57,10 +60,13 @@ if (stopping) await new Promise(() => undefined); // shutting down already: the 
 started.runtime = startWorkerRuntime({
   connection: redis,
   prefix: env.QUEUE_PREFIX,
-  handlers: defaultHandlers({ db, store, redis, dataDir: env.DATA_DIR, prefix: env.QUEUE_PREFIX, backend: backend.name, threads: backend.threads }),
+  handlers: defaultHandlers({ db, store, dataDir: env.DATA_DIR, backend: backend.name, threads: backend.threads }),
   concurrency: env.WORKER_CONCURRENCY,
   modelBackend: backend.name,
   log,
   lockMs: env.WORKER_LOCK_MS,
+  ...(env.WORKER_ID ? { id: env.WORKER_ID } : {}),
 });
+// As often as BullMQ checks for stalled jobs, so a run follows its job within one more interval.
+started.watchdog = startRunWatchdog({ db, queue: new Queue(QUEUES.training, { connection: redis, prefix: env.QUEUE_PREFIX }), intervalMs: env.WORKER_LOCK_MS / 2, log });
 

@@ -8,10 +8,11 @@ import type { Log } from './log';
 
 export interface JobContext<T> {
   data: T;
-  job: Job;
   /** Aborted when the worker shuts down and the grace period is over: stop, and the job is handed back. */
   signal: AbortSignal;
   log: Log;
+  /** How far the job is, the one way every job reports it (BullMQ's job progress: `{ done, total }`). */
+  progress(done: number, total: number): Promise<void>;
 }
 
 export interface JobHandler<S extends z.ZodType = z.ZodType, R = unknown> {
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   id?: string;
   /** Lock lifetime (ms); stalled jobs of a dead worker are re-queued after about this long. */
   lockMs?: number;
+  /** Stalls (a worker dying with the job) a job survives; one more and BullMQ fails it. Default 2. */
+  maxStalledCount?: number;
 }
 
 export interface WorkerRuntime {
@@ -64,7 +67,8 @@ export function startWorkerRuntime(opts: RuntimeOptions): WorkerRuntime {
       const log: Log = (level, msg, fields) => opts.log(level, msg, { queue, job: job.name, jobId: job.id, ...fields });
       try {
         log('info', 'job started', { attempt: job.attemptsMade + 1 });
-        const result = await handler.run({ data: parsed.data, job, signal: controller.signal, log });
+        const progress = (done: number, total: number) => job.updateProgress({ done, total });
+        const result = await handler.run({ data: parsed.data, signal: controller.signal, log, progress });
         log('info', 'job finished');
         return result;
       } catch (err) {
@@ -87,7 +91,7 @@ export function startWorkerRuntime(opts: RuntimeOptions): WorkerRuntime {
       // Long jobs renew their lock; a crashed worker's job is re-queued as "stalled" once it expires.
       lockDuration: opts.lockMs ?? 60_000,
       stalledInterval: Math.round((opts.lockMs ?? 60_000) / 2),
-      maxStalledCount: 2,
+      maxStalledCount: opts.maxStalledCount ?? 2,
     });
     worker.on('error', (err) => opts.log('warn', 'queue connection problem', { queue, error: err.message }));
     return worker;

@@ -59,7 +59,7 @@ describe('worker runtime on real Redis and PostgreSQL', () => {
     await addImage(project.id, 2);
     await store.delete(broken.thumbKey);
 
-    const runtime = startWorkerRuntime({ connection: redis, prefix: env.QUEUE_PREFIX, handlers: defaultHandlers({ db, store, redis, dataDir, prefix: env.QUEUE_PREFIX, backend: 'wasm' }), concurrency: 1, modelBackend: 'wasm', log });
+    const runtime = startWorkerRuntime({ connection: redis, prefix: env.QUEUE_PREFIX, handlers: defaultHandlers({ db, store, dataDir, backend: 'wasm' }), concurrency: 1, modelBackend: 'wasm', log });
     try {
       const job = await queue.add('repair-derived-files', { projectId: project.id });
       const result = await job.waitUntilFinished(events, 30_000);
@@ -74,7 +74,7 @@ describe('worker runtime on real Redis and PostgreSQL', () => {
   });
 
   it('fails a job with an invalid payload at once, naming the field, without retrying', async () => {
-    const runtime = startWorkerRuntime({ connection: redis, prefix: env.QUEUE_PREFIX, handlers: defaultHandlers({ db, store, redis, dataDir, prefix: env.QUEUE_PREFIX, backend: 'wasm' }), concurrency: 1, modelBackend: 'wasm', log });
+    const runtime = startWorkerRuntime({ connection: redis, prefix: env.QUEUE_PREFIX, handlers: defaultHandlers({ db, store, dataDir, backend: 'wasm' }), concurrency: 1, modelBackend: 'wasm', log });
     try {
       const job = await queue.add('repair-derived-files', { projectId: 'not-a-uuid' }, { attempts: 3 });
       await expect(job.waitUntilFinished(events, 30_000)).rejects.toThrow('invalid maintenance/repair-derived-files payload: data.projectId: must be a UUID');
@@ -86,7 +86,7 @@ describe('worker runtime on real Redis and PostgreSQL', () => {
   });
 
   it('beats a heartbeat with its model backend while running and removes it on stop', async () => {
-    const runtime = startWorkerRuntime({ connection: redis, prefix: env.QUEUE_PREFIX, handlers: defaultHandlers({ db, store, redis, dataDir, prefix: env.QUEUE_PREFIX, backend: 'wasm' }), concurrency: 2, modelBackend: 'wasm', log, id: 'hb-test' });
+    const runtime = startWorkerRuntime({ connection: redis, prefix: env.QUEUE_PREFIX, handlers: defaultHandlers({ db, store, dataDir, backend: 'wasm' }), concurrency: 2, modelBackend: 'wasm', log, id: 'hb-test' });
     const raw = await until(() => redis.get(workerHeartbeatKey(env.QUEUE_PREFIX, 'hb-test')).then((v) => v ?? undefined), 'heartbeat');
     expect(JSON.parse(raw)).toMatchObject({ id: 'hb-test', modelBackend: 'wasm', concurrency: 2, queues: [QUEUES.maintenance, QUEUES.training, QUEUES.inference] });
     await runtime.stop(1_000);

@@ -2,12 +2,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { polygonsArea, polygonsBbox } from '@segmenta/coco';
 import { QUEUES, trainingConfigSchema } from '@segmenta/contracts';
-import { createDb, createProject, createRun, LocalBlobStore, takeDatasetSnapshot, type Db } from '@segmenta/db';
-import { processUpload, renderScene } from '@segmenta/imaging';
+import { createDb, createRun, LocalBlobStore, takeDatasetSnapshot, type Db } from '@segmenta/db';
 import { connectRedis } from '../src/services';
-import { testEnv, until } from './helpers';
+import { annotatedProject, testEnv, until } from './helpers';
 
 // A worker killed with SIGKILL mid-run: BullMQ re-queues the stalled job, another worker resumes from
 // the last checkpoint, and the history ends with exactly one metric row per epoch per split.
@@ -36,25 +34,7 @@ afterAll(async () => {
 describe('training survives a killed worker', () => {
   it('resumes from the last checkpoint after SIGKILL and finishes with one row per epoch per split', async () => {
     const store = new LocalBlobStore(env.DATA_DIR);
-    const project = await createProject(db, { name: `crash ${Date.now()}`, classes: [{ name: 'a' }, { name: 'b' }] });
-    const salt = 4_242; // fixed: a failure must reproduce on the next run
-    for (let i = 0; i < 6; i++) {
-      const scene = await renderScene({ width: 160, height: 120, classCount: 2, seed: salt * 10 + i, minInstances: 1, maxInstances: 2 });
-      const p = await processUpload(scene.png);
-      const [o, w, t] = await Promise.all([store.put(p.original, p.ext), store.put(p.web, 'jpg'), store.put(p.thumb, 'webp')]);
-      await db.image.create({
-        data: {
-          projectId: project.id, sha256: o.sha256, fileName: `s${i}.png`, mimeType: p.mimeType, width: p.width, height: p.height, sizeBytes: o.size,
-          originalKey: o.key, webKey: w.key, thumbKey: t.key, split: i < 4 ? 'train' : i === 4 ? 'val' : 'test',
-          annotations: {
-            create: scene.instances.map((inst) => {
-              const [x, y, bw, bh] = polygonsBbox([inst.polygon]);
-              return { labelClassId: project.classes[inst.classIndex]!.id, polygons: [inst.polygon], bboxX: x, bboxY: y, bboxW: bw, bboxH: bh, area: polygonsArea([inst.polygon]) };
-            }),
-          },
-        },
-      });
-    }
+    const project = await annotatedProject(db, store, 'crash', ['train', 'train', 'train', 'train', 'val', 'test']);
     const epochs = 4;
     const config = trainingConfigSchema.parse({ name: 'crash', preset: 'tiny', epochs, batchSize: 1, seed: 9 });
     const run = await createRun(db, project.id, config, await takeDatasetSnapshot(db, project.id));

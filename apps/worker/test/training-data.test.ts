@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceRasterArea, polygonsArea, polygonsBbox } from '@segmenta/coco';
+import { instanceRasterArea } from '@segmenta/coco';
 import { trainingConfigSchema } from '@segmenta/contracts';
 import { createDb, createProject, LocalBlobStore, takeDatasetSnapshot, type Db } from '@segmenta/db';
 import { processUpload, renderScene } from '@segmenta/imaging';
 import { augment, BatchPrefetcher, checkAugmentConfig, type TrainingSample } from '@segmenta/maskrcnn';
 import { augmentFor } from '../src/training/run-config';
 import { loadSplitSamples } from '../src/training/samples';
-import { testEnv } from './helpers';
+import { annotatedProject, testEnv } from './helpers';
 
 // The worker's data pipeline on real PostgreSQL and blob storage: a split decoded in snapshot order,
 // then the researcher's whole augmentation pipeline (sharp JPEG included) keeping masks and boxes together.
@@ -35,34 +35,14 @@ function maskBox(s: TrainingSample, k: number): number[] {
 describe('training data pipeline', () => {
   it('loads a split in snapshot order and augments it reproducibly with every configured step', async () => {
     const store = new LocalBlobStore(env.DATA_DIR);
-    const project = await createProject(db, { name: `data ${Date.now()}`, classes: [{ name: 'a' }, { name: 'b' }] });
-    const salt = 4_242; // fixed: a failure must reproduce on the next run
-    const sizes: [number, number][] = [];
-    for (let i = 0; i < 6; i++) {
-      const [width, height] = [120 + 8 * i, 96];
-      sizes.push([width, height]);
-      const scene = await renderScene({ width, height, classCount: 2, seed: salt * 10 + i, minInstances: 1, maxInstances: 2 });
-      const p = await processUpload(scene.png);
-      const [o, w, t] = await Promise.all([store.put(p.original, p.ext), store.put(p.web, 'jpg'), store.put(p.thumb, 'webp')]);
-      await db.image.create({
-        data: {
-          projectId: project.id, sha256: o.sha256, fileName: `d${i}.png`, mimeType: p.mimeType, width: p.width, height: p.height, sizeBytes: o.size,
-          originalKey: o.key, webKey: w.key, thumbKey: t.key, split: 'train',
-          annotations: {
-            create: scene.instances.map((inst) => {
-              const [x, y, bw, bh] = polygonsBbox([inst.polygon]);
-              return { labelClassId: project.classes[inst.classIndex]!.id, polygons: [inst.polygon], bboxX: x, bboxY: y, bboxW: bw, bboxH: bh, area: polygonsArea([inst.polygon]) };
-            }),
-          },
-        },
-      });
-    }
+    const size = (i: number): [number, number] => [120 + 8 * i, 96];
+    const project = await annotatedProject(db, store, 'data', Array(6).fill('train'), { size });
     const snapshot = await takeDatasetSnapshot(db, project.id);
     const samples = await loadSplitSamples(db, store, snapshot, 'train', 64);
     expect(samples.map((s) => s.id)).toEqual(snapshot.splits.train);
     const byName = new Map((await db.image.findMany({ where: { projectId: project.id } })).map((r) => [r.id, r.fileName]));
     for (const s of samples) {
-      const [w, h] = sizes[Number(byName.get(String(s.id))!.slice(1, 2))]!;
+      const [w, h] = size(Number(byName.get(String(s.id))!.slice(1, 2)));
       expect([s.width, s.height]).toEqual([Math.round((w * 64) / h), 64]);
     }
 

@@ -25,6 +25,8 @@ export const serverEnvSchema = z.object({
   MODEL_BACKEND: z.enum(['auto', 'wasm', 'tensorflow', 'cpu']).default('auto'),
   /** wasm backend: XNNPACK threads for training and batch prediction in the worker (default: one per core). */
   MODEL_THREADS: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(8, 'must be at most 8 (tfjs caps its thread pool)').optional(),
+  /** This worker's name in health and logs (default: its pid and a random suffix); `npm start`'s supervisor names its worker. */
+  WORKER_ID: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'may hold letters, digits, ".", "_" and "-" only (at most 100)').optional(),
   /** How long a job's lock lives without renewal: a killed worker's job is handed on after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
   /** Try-it predictions (`POST /api/predict`) that run at once, each in its own worker thread holding its own model copy. */

@@ -12,6 +12,12 @@ export const queueNames = Object.values(QUEUES) as QueueName[];
 
 const uuid = z.string().uuid('must be a UUID');
 
+/**
+ * Options of every job the web app queues: a job whose handler throws an ordinary error (PostgreSQL
+ * briefly unreachable) is tried again with backoff; handlers end a job for good with UnrecoverableError.
+ */
+export const JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 1_000 } as const;
+
 export const trainingJobSchema = z.object({ runId: uuid, resume: z.boolean().default(false) });
 export type TrainingJob = z.infer<typeof trainingJobSchema>;
 

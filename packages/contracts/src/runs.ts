@@ -53,8 +53,14 @@ export interface RunDto {
   checkpoints: CheckpointDto[];
 }
 
-/** Redis key the worker polls between steps; set by POST /api/runs/:runId/cancel. */
-export const runCancelKey = (prefix: string, runId: string) => `${prefix}:run-cancel:${runId}`;
+/** POST /api/runs/:runId/resume: the run, queued again, and where it will continue from. */
+export interface ResumeRunDto extends RunDto {
+  resume: {
+    /** The epoch of the checkpoint it continues from; null: there is none yet and the run starts over. */
+    fromEpoch: number | null;
+    message: string;
+  };
+}
 
 /** POST /api/runs/:runId/predictions: which images to predict (default: all of the project's). */
 export const predictRequestSchema = z

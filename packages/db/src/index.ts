@@ -7,6 +7,8 @@ export { deleteUnreferencedBlobs } from './blob-gc';
 export * from './storage/blob-store';
 export { LocalBlobStore } from './storage/local-blob-store';
 export * from './runs';
+export * from './run-lifecycle';
+export * from './checkpoints';
 export * from './run-logs';
 export * from './run-delete';
 export * from './run-stats';

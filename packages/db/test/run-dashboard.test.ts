@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '@segmenta/contracts';
 import { createDb, type Db } from '../src/client';
 import { deleteRun } from '../src/run-delete';
+import { cancelRun } from '../src/run-lifecycle';
 import { appendRunLogs, listRunLogs } from '../src/run-logs';
 import { stepTimeEstimate } from '../src/run-stats';
 import { testDatabaseUrl } from './helpers';
@@ -73,7 +74,7 @@ describe('deleteRun', () => {
     expect((err as AppError).message).toMatch(/starting point/);
     expect(existsSync(path.join(dataDir, rel, 'model.json'))).toBe(true);
 
-    await db.trainingRun.update({ where: { id: dependant.id }, data: { status: 'cancelled' } });
+    await cancelRun(db, dependant.id);
     expect(await deleteRun(db, dataDir, source.id)).toBe(true);
     expect(existsSync(path.join(dataDir, 'checkpoints', source.id))).toBe(false);
     expect(await db.checkpoint.count({ where: { runId: source.id } })).toBe(0);

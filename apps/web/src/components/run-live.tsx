@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import type { ResumeRunDto } from '@segmenta/contracts';
 import { formatDuration, runSeconds } from './format-duration';
 import { RunCharts, type LiveRun } from './run-charts';
 import { RunLogs } from './run-logs';
@@ -34,7 +35,7 @@ export function RunLive({ initial }: { initial: LiveRun }) {
   async function act(action: 'cancel' | 'resume') {
     const res = await fetch(`/api/runs/${run.id}/${action}`, { method: 'POST' });
     const body = await res.json();
-    setMessage(res.ok ? (action === 'cancel' ? 'Cancelling after the current step…' : 'Resumed from the last checkpoint') : body.error.message);
+    setMessage(res.ok ? (action === 'cancel' ? 'Cancelled. A worker training it stops after its current step; its checkpoints stay for a resume.' : (body as ResumeRunDto).resume.message) : body.error.message);
     if (res.ok) setRun((r) => ({ ...r, ...body }));
   }
 

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
-import type { ApiErrorBody, RunDto } from '@segmenta/contracts';
+import type { ApiErrorBody, ResumeRunDto, RunDto } from '@segmenta/contracts';
 import { formatDuration } from './format-duration';
 
 export interface RunRow {
@@ -73,8 +73,9 @@ export function RunsTable({ projectId, runs, canTrain, canDelete }: { projectId:
         setMessage({ text: body?.error.message ?? `HTTP ${res.status}`, error: true });
         return;
       }
-      const done = { cancel: `Cancelling "${run.name}" after its current step`, resume: `Resumed "${run.name}" from its last checkpoint`, delete: `Deleted "${run.name}" and its files` };
-      setMessage({ text: done[action], error: false });
+      const text =
+        action === 'resume' ? `"${run.name}": ${((await res.json()) as ResumeRunDto).resume.message}` : action === 'cancel' ? `Cancelled "${run.name}"` : `Deleted "${run.name}" and its files`;
+      setMessage({ text, error: false });
       router.refresh();
     } finally {
       setBusy(null);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '@segmenta/contracts';
-import type { Principal } from '@segmenta/db';
+import { findRunCheckpoint, type Principal } from '@segmenta/db';
 import { CheckpointError, MANIFEST_FILE, OPTIMIZER_FILE, parseManifest } from '@segmenta/maskrcnn/manifest';
 import { requireOwner } from './auth/project-access';
 import { getServer } from './context';
@@ -30,7 +30,7 @@ export async function requireRunForModel(principal: Principal, runId: string): P
 /** The run's best checkpoint (what /api/predict uses), or a 404 saying why there is none. */
 export async function bestCheckpoint(runId: string): Promise<CheckpointRow> {
   const { db } = getServer();
-  const ckpt = await db.checkpoint.findFirst({ where: { runId, isBest: true }, orderBy: { createdAt: 'desc' }, select: { id: true, runId: true, epoch: true, path: true } });
+  const ckpt = await findRunCheckpoint(db, runId);
   if (ckpt) return ckpt;
   const run = await db.trainingRun.findUnique({ where: { id: runId }, select: { status: true } });
   // 404, not predict's 409: a missing file is what a browser asks for here

@@ -1,6 +1,6 @@
 import 'server-only';
 import { AppError } from '@segmenta/contracts';
-import type { Principal } from '@segmenta/db';
+import { findRunCheckpoint, type Principal } from '@segmenta/db';
 import { requireOwner } from './auth/project-access';
 import { getServer } from './context';
 
@@ -30,11 +30,7 @@ export async function resolveCheckpoint(principal: Principal, runId?: string) {
     await requireOwner(principal, 'run', runId, 'predict');
     const run = await db.trainingRun.findUnique({ where: { id: runId }, select: { status: true } });
     if (!run) throw new AppError('not_found', `Run ${runId} does not exist`);
-    const ckpt = await db.checkpoint.findFirst({
-      where: { runId, isBest: true },
-      orderBy: { createdAt: 'desc' },
-      include: { run: { select: { id: true, name: true, status: true } } },
-    });
+    const ckpt = await findRunCheckpoint(db, runId);
     if (!ckpt) throw new AppError('conflict', noCheckpointYet(runId, run.status));
     return ckpt;
   }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { datasetSnapshotSchema, inferenceJobSchema } from '@segmenta/contracts';
-import { acceptPredictions, type BlobStore, type Db } from '@segmenta/db';
+import { acceptPredictions, findRunCheckpoint, type BlobStore, type Db } from '@segmenta/db';
 import { decodeImage, loadCheckpoint, predictDetections, toCocoResults, type Predictor } from '@segmenta/maskrcnn';
 import { defineHandler } from '../runtime';
 
@@ -25,10 +25,10 @@ export function predictImagesHandler(deps: { db: Db; store: BlobStore; dataDir: 
     }
     return m;
   };
-  return defineHandler(inferenceJobSchema, async ({ data, job, signal, log }) => {
+  return defineHandler(inferenceJobSchema, async ({ data, signal, log, progress }) => {
     const run = await db.trainingRun.findUnique({ where: { id: data.runId }, select: { id: true, projectId: true, datasetSnapshot: true } });
     if (!run) throw new UnrecoverableError(`run ${data.runId} does not exist`);
-    const ckpt = await db.checkpoint.findFirst({ where: { runId: run.id, ...(data.checkpointId ? { id: data.checkpointId } : { isBest: true }) } });
+    const ckpt = await findRunCheckpoint(db, run.id, data.checkpointId);
     if (!ckpt) throw new UnrecoverableError(`run ${run.id} has no ${data.checkpointId ? `checkpoint ${data.checkpointId}` : 'checkpoint yet'}`);
     const predictor = await load(ckpt.id, ckpt.path);
     const classes = await db.labelClass.findMany({ where: { projectId: run.projectId }, select: { id: true, name: true } });
@@ -69,7 +69,7 @@ export function predictImagesHandler(deps: { db: Db; store: BlobStore; dataDir: 
         }),
       ]);
       stored += results.length;
-      await job.updateProgress(Math.round(((i + 1) / images.length) * 100));
+      await progress(i + 1, images.length);
     }
     // Pre-annotation: images still without annotations get the confident predictions as model-made ones.
     let preAnnotated: { images: number; annotations: number } | undefined;

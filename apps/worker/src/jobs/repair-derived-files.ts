@@ -9,7 +9,7 @@ import { defineHandler } from '../runtime';
  * row is updated only after the new file is safely stored.
  */
 export function repairDerivedFilesHandler(deps: { db: Db; store: BlobStore }) {
-  return defineHandler(repairDerivedFilesJobSchema, async ({ data, job, signal, log }) => {
+  return defineHandler(repairDerivedFilesJobSchema, async ({ data, signal, log, progress }) => {
     const { checked, missing } = await findImagesMissingDerivedFiles(deps.db, deps.store, data.projectId);
     let repaired = 0;
     const failures: { imageId: string; error: string }[] = [];
@@ -24,7 +24,7 @@ export function repairDerivedFilesHandler(deps: { db: Db; store: BlobStore }) {
         failures.push({ imageId: image.id, error: (err as Error).message });
         log('warn', 'could not repair image', { imageId: image.id, error: (err as Error).message });
       }
-      await job.updateProgress(Math.round(((repaired + failures.length) / missing.length) * 100));
+      await progress(repaired + failures.length, missing.length);
     }
     return { checked, missing: missing.length, repaired, failures };
   });

@@ -1,215 +1,172 @@
-import type { Redis } from 'ioredis';
-import path from 'node:path';
-import { datasetSnapshotSchema, runCancelKey, trainingConfigSchema, trainingJobSchema, type EpochMetricDto, type TrainingConfig } from '@segmenta/contracts';
-import { recordEpochMetrics, type BlobStore, type Db } from '@segmenta/db';
-import { detectionMetrics, loadCheckpoint, MaskRCNN, train, TrainingDivergedError, type LossSummary, type MaskRCNNConfig } from '@segmenta/maskrcnn';
+import { datasetSnapshotSchema, trainingConfigSchema, trainingJobSchema, type DatasetSnapshot, type TrainingConfig } from '@segmenta/contracts';
+import {
+  assertLease, claimRun, findRunCheckpoint, handBackRun, recordEpochMetrics, recordRunEpoch, recordRunStep, rewindRun, RunLeaseLostError, RunTransitionError,
+  type BlobStore, type Db, type RunLease,
+} from '@segmenta/db';
+import { detectionMetrics, train, type MaskRCNN, type MaskRCNNConfig, type TrainingSample } from '@segmenta/maskrcnn';
 import { UnrecoverableError } from 'bullmq';
-import { defineHandler } from '../runtime';
-import { loadLatestCheckpoint, writeCheckpoint } from '../training/checkpoints';
+import { defineHandler, type JobContext } from '../runtime';
+import { writeCheckpoint } from '../training/checkpoints';
 import { augmentFor, modelConfigFor, optimizerFor, scheduleFor } from '../training/run-config';
-import { loadSplitSamples } from '../training/samples';
 import { RunLogWriter } from '../training/run-log';
+import { during, outcomeOf, RunFailure, settle, type AttemptState, type Outcome } from '../training/run-outcome';
+import { configSummary, epochLine, metricRow, num } from '../training/run-summary';
+import { loadSplitSamples } from '../training/samples';
+import { startingPoint, type StartingPoint } from '../training/starting-weights';
 
-class RunCancelled extends Error {}
-
-/** Weights to start from: a previous run's checkpoint or an imported torchvision model directory. */
-async function initialModel(db: Db, dataDir: string, cfg: TrainingConfig, modelCfg: MaskRCNNConfig, classCount: number): Promise<MaskRCNN | null> {
-  let dir: string;
-  if (cfg.init.kind === 'none') return null;
-  if (cfg.init.kind === 'run') {
-    const { runId, checkpointId } = cfg.init;
-    const ckpt = await db.checkpoint.findFirst({ where: { runId, ...(checkpointId ? { id: checkpointId } : { isBest: true }) } });
-    if (!ckpt) throw new UnrecoverableError(`init: run ${runId} has no ${checkpointId ? `checkpoint ${checkpointId}` : 'best checkpoint'}`);
-    dir = path.join(dataDir, ckpt.path);
-  } else {
-    dir = cfg.init.weightsPath;
-  }
-  const loaded = await loadCheckpoint(dir).catch((err: Error) => {
-    throw new UnrecoverableError(`init: cannot load initial weights from ${dir}: ${err.message}`);
-  });
-  if (loaded.model.cfg.numClasses !== classCount + 1) {
-    loaded.model.dispose();
-    throw new UnrecoverableError(`init: the weights in ${dir} predict ${loaded.model.cfg.numClasses - 1} classes but the project has ${classCount}; import them with --num-classes ${classCount + 1}`);
-  }
-  if (loaded.model.cfg.backbone.kind !== modelCfg.backbone.kind) {
-    loaded.model.dispose();
-    throw new UnrecoverableError(`init: the weights in ${dir} are for backbone "${loaded.model.cfg.backbone.kind}", the run uses "${modelCfg.backbone.kind}"`);
-  }
-  return loaded.model;
+interface Deps {
+  db: Db;
+  store: BlobStore;
+  dataDir: string;
+  backend: string;
+  threads?: number;
 }
 
-const num = (v: number | null | undefined, d = 4) => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(d));
-
-/** The line a researcher reads first: what this attempt trains, where, and how. */
-function configSummary(cfg: TrainingConfig, backend: string, model: MaskRCNNConfig): string {
-  const o = cfg.optimizer;
-  const opt = o.type === 'adam' ? `Adam lr ${o.learningRate} wd ${o.weightDecay}` : `SGD lr ${o.learningRate} momentum ${o.momentum} wd ${o.weightDecay}`;
-  const s = cfg.schedule;
-  const sched = s.type === 'step' ? `step every ${s.stepSizeEpochs} epoch(s) ×${s.gamma}` : s.type;
-  return `Backend ${backend} · preset ${cfg.preset} (backbone ${model.backbone.kind}, short side ${model.transform.minSize}) · ${cfg.epochs} epoch(s) · batch ${cfg.batchSize}×${cfg.gradientAccumulation} · ${opt} · schedule ${sched}${s.warmupSteps ? ` warmup ${s.warmupSteps}` : ''} · seed ${cfg.seed}`;
+interface Plan {
+  cfg: TrainingConfig;
+  snapshot: DatasetSnapshot;
+  classNames: string[];
+  modelCfg: MaskRCNNConfig;
 }
 
-function initSummary(cfg: TrainingConfig): string {
-  if (cfg.init.kind === 'none') return `Starting from random weights (seed ${cfg.seed})`;
-  if (cfg.init.kind === 'run') return `Starting from run ${cfg.init.runId}'s ${cfg.init.checkpointId ? `checkpoint ${cfg.init.checkpointId}` : 'best checkpoint'}`;
-  return `Starting from imported weights at ${cfg.init.weightsPath}`;
-}
-
-const metricRow = (epoch: number, split: EpochMetricDto['split'], s: LossSummary, det?: { mapBbox: number; mapSegm: number; accuracy: number }): EpochMetricDto => ({
-  epoch,
-  split,
-  loss: s.loss,
-  lossClassifier: s.components.loss_classifier,
-  lossBoxReg: s.components.loss_box_reg,
-  lossMask: s.components.loss_mask,
-  lossObjectness: s.components.loss_objectness,
-  lossRpnBoxReg: s.components.loss_rpn_box_reg,
-  mapBbox: det?.mapBbox ?? null,
-  mapSegm: det?.mapSegm ?? null,
-  accuracy: det?.accuracy ?? null,
-});
+type Splits = Record<'train' | 'val' | 'test', TrainingSample[]>;
 
 /**
- * Trains one run end to end. Everything durable goes to PostgreSQL and DATA_DIR as it happens — one
- * metric row per epoch per split (upserted, so a resumed epoch replaces rather than duplicates) and a
- * checkpoint per epoch — so a worker that dies mid-run is replaced by one that resumes from the last
- * checkpoint. Cancel is a Redis flag checked between steps.
+ * Takes the run for this worker. A run still marked running lost its worker (this one holds the job's
+ * lock now, so the other's lapsed): that attempt is handed back first. Null when there is nothing to
+ * do: the run was cancelled, completed or failed before this job reached it.
  */
-export function trainRunHandler(deps: { db: Db; store: BlobStore; dataDir: string; redis: Redis; prefix: string; backend: string; threads?: number }) {
+async function claim(db: Db, runId: string, backend: string): Promise<(RunLease & { restarted: boolean }) | null> {
+  const row = await db.trainingRun.findUnique({ where: { id: runId }, select: { status: true, attempt: true } });
+  if (!row) throw new UnrecoverableError(`run ${runId} does not exist (deleted after launch?)`);
+  const refused = (err: unknown) => {
+    if (err instanceof RunTransitionError || err instanceof RunLeaseLostError) return null;
+    throw err;
+  };
+  // Refused when the watchdog (or a cancel) moved it first: the claim below then decides.
+  if (row.status === 'running') {
+    await handBackRun(db, { runId, attempt: row.attempt }, `The worker of attempt ${row.attempt} stopped without a word (killed — out of memory? — or its machine was lost); taking over from the last checkpoint`).catch(refused);
+  }
+  return claimRun(db, runId, { backend }).catch(refused);
+}
+
+/** The stored config and dataset snapshot, as the model and the trainer need them. */
+function readPlan(run: { config: unknown; datasetSnapshot: unknown }): Plan {
+  const cfg = trainingConfigSchema.safeParse(run.config);
+  if (!cfg.success) throw new RunFailure(`stored config is invalid: ${cfg.error.issues[0]?.message}`);
+  const snapshot = datasetSnapshotSchema.safeParse(run.datasetSnapshot);
+  if (!snapshot.success) throw new RunFailure('the run has no dataset snapshot');
+  const classNames = snapshot.data.classes.map((c) => c.name);
+  return { cfg: cfg.data, snapshot: snapshot.data, classNames, modelCfg: modelConfigFor(cfg.data, classNames.length) };
+}
+
+async function loadData(deps: Deps, plan: Plan, runLog: RunLogWriter): Promise<Splits> {
+  const load = (split: 'train' | 'val' | 'test') => loadSplitSamples(deps.db, deps.store, plan.snapshot, split, plan.modelCfg.transform.minSize);
+  const data = { train: await load('train'), val: await load('val'), test: await load('test') };
+  if (data.train.length === 0) throw new RunFailure('the train split has no annotated images');
+  if (plan.cfg.batchSize > data.train.length) throw new RunFailure(`batchSize ${plan.cfg.batchSize} is larger than the train split (${data.train.length} images)`);
+  runLog.info(`Dataset: ${data.train.length} train, ${data.val.length} val, ${data.test.length} test image(s); classes ${plan.classNames.join(', ')}`);
+  return data;
+}
+
+/** The epochs still to do, each step and epoch stored as it ends; every write is the attempt's own. */
+async function trainEpochs(deps: Deps, ctx: JobContext<unknown>, a: AttemptState, plan: Plan, data: Splits, model: MaskRCNN, start: StartingPoint) {
   const { db } = deps;
-  return defineHandler(trainingJobSchema, async ({ data, signal, log }) => {
-    const run = await db.trainingRun.findUnique({ where: { id: data.runId } });
-    if (!run) throw new UnrecoverableError(`run ${data.runId} does not exist (deleted after launch?)`);
-    if (run.status === 'completed' || run.status === 'cancelled') return { skipped: run.status };
-    const runLog = new RunLogWriter(db, run.id);
-    const parsedCfg = trainingConfigSchema.safeParse(run.config);
-    const parsedSnap = datasetSnapshotSchema.safeParse(run.datasetSnapshot);
-    const fail = async (message: string) => {
-      runLog.error(`Failed: ${message}`);
-      await runLog.flush();
-      await db.trainingRun.update({ where: { id: run.id }, data: { status: 'failed', error: message, finishedAt: new Date() } });
-      return new UnrecoverableError(message);
-    };
-    if (!parsedCfg.success) throw await fail(`stored config is invalid: ${parsedCfg.error.issues[0]?.message}`);
-    if (!parsedSnap.success) throw await fail('the run has no dataset snapshot');
-    const cfg = parsedCfg.data;
-    const snapshot = parsedSnap.data;
-    const classNames = snapshot.classes.map((c) => c.name);
-    const modelCfg = modelConfigFor(cfg, classNames.length);
-
-    await db.trainingRun.update({ where: { id: run.id }, data: { status: 'running', startedAt: run.startedAt ?? new Date(), backend: deps.backend, error: null } });
-    // startedAt survives a crash, a stall hand-over and a resume, so it tells a restart from a start.
-    runLog.info(`${run.startedAt ? 'Restarted' : 'Started'} · ${configSummary(cfg, deps.threads && deps.threads > 1 ? `${deps.backend} (${deps.threads} threads)` : deps.backend, modelCfg)}`);
-    let model: MaskRCNN | undefined;
-    let lastStep = -1;
-    try {
-      const short = modelCfg.transform.minSize;
-      const load = (split: 'train' | 'val' | 'test') => loadSplitSamples(db, deps.store, snapshot, split, short);
-      const trainSet = await load('train');
-      const valSet = await load('val');
-      const testSet = await load('test');
-      if (trainSet.length === 0) throw await fail('the train split has no annotated images');
-      if (cfg.batchSize > trainSet.length) throw await fail(`batchSize ${cfg.batchSize} is larger than the train split (${trainSet.length} images)`);
-      runLog.info(`Dataset: ${trainSet.length} train, ${valSet.length} val, ${testSet.length} test image(s); classes ${classNames.join(', ')}`);
-
-      const resume = await loadLatestCheckpoint(db, deps.dataDir, run.id);
-      model = resume?.model ?? (await initialModel(db, deps.dataDir, cfg, modelCfg, classNames.length)) ?? MaskRCNN.init(modelCfg, cfg.seed);
-      const startEpoch = resume ? resume.epoch : 0;
-      if (resume) log('info', 'resuming from checkpoint', { epoch: resume.epoch });
-      runLog.info(resume ? `Resuming from the checkpoint of epoch ${resume.epoch}; epochs 1–${resume.epoch} keep their metrics` : initSummary(cfg));
-      const stepsPerEpoch = Math.ceil(trainSet.length / (cfg.batchSize * cfg.gradientAccumulation));
-      const augment = augmentFor(cfg);
-      runLog.info(`${stepsPerEpoch} step(s) per epoch; epochs ${startEpoch + 1}–${cfg.epochs} to go`);
-      const cancelKey = runCancelKey(deps.prefix, run.id);
-      let steps = 0;
-      const started = Date.now();
-
-      await train({
-        model,
-        train: trainSet,
-        val: valSet,
-        test: testSet,
-        epochs: cfg.epochs,
-        batchSize: cfg.batchSize,
-        accumulation: cfg.gradientAccumulation,
-        optimizer: optimizerFor(cfg),
-        schedule: scheduleFor(cfg, stepsPerEpoch),
-        clipNorm: cfg.gradientClipNorm,
-        seed: cfg.seed,
-        augment,
-        startEpoch,
-        optimizerState: resume?.slots,
-        signal,
-        onStep: async (s) => {
-          steps++;
-          if (await deps.redis.exists(cancelKey)) throw new RunCancelled();
-          const done = s.step + 1;
-          await db.$transaction([
-            db.stepMetric.upsert({ where: { runId_step: { runId: run.id, step: s.step } }, create: { runId: run.id, step: s.step, epoch: s.epoch + 1, loss: s.loss, learningRate: s.learningRate }, update: { loss: s.loss, learningRate: s.learningRate } }),
-            db.trainingRun.update({ where: { id: run.id }, data: { progress: Math.min(1, done / (stepsPerEpoch * cfg.epochs)) } }),
-          ]);
-          lastStep = s.step;
-          if (steps % 10 === 0) {
-            const imagesPerSecond = (steps * cfg.batchSize) / ((Date.now() - started) / 1000);
-            log('info', 'training', { step: s.step, loss: s.loss, imagesPerSecond });
-            runLog.info(`Step ${done}/${stepsPerEpoch * cfg.epochs} · loss ${num(s.loss)} · lr ${s.learningRate.toExponential(2)} · ${imagesPerSecond.toFixed(2)} images/s`);
-          }
-        },
-        onEpoch: async (r, trainer) => {
-          const epoch = r.epoch + 1;
-          const [valDet, testDet] = [valSet.length ? await detectionMetrics(model!, valSet, classNames) : undefined, testSet.length ? await detectionMetrics(model!, testSet, classNames) : undefined];
-          await recordEpochMetrics(db, run.id, [
-            metricRow(epoch, 'train', r.train),
-            ...(r.val ? [metricRow(epoch, 'val', r.val, valDet)] : []),
-            ...(r.test ? [metricRow(epoch, 'test', r.test, testDet)] : []),
-          ]);
-          await writeCheckpoint({ db, dataDir: deps.dataDir, runId: run.id, epoch, model: model!, classes: classNames, slots: await trainer.optimizerState(), valLoss: r.val?.loss ?? null, training: { runId: run.id, epoch, step: r.step } });
-          const quality = (d?: { mapSegm: number; mapBbox: number; accuracy: number }) => (d ? ` (segm mAP ${num(d.mapSegm, 3)}, bbox mAP ${num(d.mapBbox, 3)}, accuracy ${num(d.accuracy, 3)})` : '');
-          runLog.info(
-            `Epoch ${epoch}/${cfg.epochs} · train loss ${num(r.train.loss)}` +
-              (r.val ? ` · val loss ${num(r.val.loss)}${quality(valDet)}` : ' · no val split') +
-              (r.test ? ` · test loss ${num(r.test.loss)}${quality(testDet)}` : '') +
-              ` · ${r.seconds.toFixed(1)} s (waiting for data ${r.dataWaitSeconds.toFixed(1)} s, val/test loss ${r.evalSeconds.toFixed(1)} s)`,
-          );
-          const best = await db.checkpoint.findFirst({ where: { runId: run.id, isBest: true }, select: { epoch: true, valLoss: true } });
-          runLog.info(`Saved checkpoint of epoch ${epoch}${best ? `; best is epoch ${best.epoch}${best.valLoss != null ? ` (val loss ${num(best.valLoss)})` : ''}` : ''}`);
-          // Stored before epochsDone moves, so whoever sees the epoch counted also finds its log lines.
-          await runLog.flush();
-          await db.trainingRun.update({ where: { id: run.id }, data: { epochsDone: epoch } });
-          log('info', 'epoch done', { epoch, trainLoss: r.train.loss, valLoss: r.val?.loss, seconds: Math.round(r.seconds) });
-        },
+  const { cfg, classNames } = plan;
+  const runId = a.lease.runId;
+  const stepsPerEpoch = Math.ceil(data.train.length / (cfg.batchSize * cfg.gradientAccumulation));
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+  await rewindRun(db, a.lease, { epoch: start.epoch, step: start.epoch * stepsPerEpoch, progress: start.epoch / cfg.epochs });
+  a.runLog.info(`${stepsPerEpoch} step(s) per epoch; epochs ${start.epoch + 1}–${cfg.epochs} to go`);
+  let steps = 0;
+  const started = Date.now();
+  await train({
+    model,
+    ...data,
+    epochs: cfg.epochs,
+    batchSize: cfg.batchSize,
+    accumulation: cfg.gradientAccumulation,
+    optimizer: optimizerFor(cfg),
+    schedule: scheduleFor(cfg, stepsPerEpoch),
+    clipNorm: cfg.gradientClipNorm,
+    seed: cfg.seed,
+    augment: augmentFor(cfg),
+    startEpoch: start.epoch,
+    optimizerState: start.slots,
+    signal: ctx.signal,
+    onStep: async (s) => {
+      const done = s.step + 1;
+      // Refused once the run is no longer this attempt's (cancelled, taken over): training stops here.
+      await recordRunStep(db, a.lease, { step: s.step, epoch: s.epoch + 1, loss: s.loss, learningRate: s.learningRate }, Math.min(1, done / totalSteps));
+      await ctx.progress(done, totalSteps);
+      a.lastStep = s.step;
+      if (++steps % 10 === 0) {
+        const imagesPerSecond = (steps * cfg.batchSize) / ((Date.now() - started) / 1000);
+        ctx.log('info', 'training', { step: s.step, loss: s.loss, imagesPerSecond });
+        a.runLog.info(`Step ${done}/${totalSteps} · loss ${num(s.loss)} · lr ${s.learningRate.toExponential(2)} · ${imagesPerSecond.toFixed(2)} images/s`);
+      }
+    },
+    onEpoch: async (r, trainer) => {
+      const epoch = r.epoch + 1;
+      const [valDet, testDet] = await during(`evaluating epoch ${epoch}`, async () => {
+        const det = [data.val.length ? await detectionMetrics(model, data.val, classNames) : undefined, data.test.length ? await detectionMetrics(model, data.test, classNames) : undefined] as const;
+        // Epoch rows and checkpoints are the run's history: only the attempt that holds the run writes them.
+        await assertLease(db, a.lease);
+        await recordEpochMetrics(db, runId, [metricRow(epoch, 'train', r.train), ...(r.val ? [metricRow(epoch, 'val', r.val, det[0])] : []), ...(r.test ? [metricRow(epoch, 'test', r.test, det[1])] : [])]);
+        return det;
       });
-      // Logged before the status changes, so a reader that stops at "completed" has every line.
-      runLog.info(`Completed ${cfg.epochs} epoch(s); this attempt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      await runLog.flush();
-      await db.trainingRun.update({ where: { id: run.id }, data: { status: 'completed', progress: 1, finishedAt: new Date() } });
-      return { epochs: cfg.epochs };
+      await assertLease(db, a.lease);
+      await during(`saving the checkpoint of epoch ${epoch}`, async () =>
+        writeCheckpoint({ db, dataDir: deps.dataDir, runId, epoch, model, classes: classNames, slots: await trainer.optimizerState(), valLoss: r.val?.loss ?? null, training: { runId, epoch, step: r.step } }),
+      );
+      a.runLog.info(epochLine(r, cfg.epochs, valDet, testDet));
+      const best = await findRunCheckpoint(db, runId);
+      a.runLog.info(`Saved checkpoint of epoch ${epoch}${best ? `; best is epoch ${best.epoch}${best.valLoss != null ? ` (val loss ${num(best.valLoss)})` : ''}` : ''}`);
+      // Stored before epochsDone moves, so whoever sees the epoch counted also finds its log lines.
+      await a.runLog.flush();
+      await recordRunEpoch(db, a.lease, epoch);
+      ctx.log('info', 'epoch done', { epoch, trainLoss: r.train.loss, valLoss: r.val?.loss, seconds: Math.round(r.seconds) });
+    },
+  });
+  return `Completed ${cfg.epochs} epoch(s); this attempt took ${((Date.now() - started) / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Trains one run end to end, as a sequence of steps: claim → plan → data → starting weights → epochs.
+ * Whatever ends an attempt — completion, any error in any step, a cancel, a shutdown, another worker
+ * taking over — goes to `settle`, which records exactly one outcome. Everything durable is written as
+ * it happens (a metric row per epoch per split, a checkpoint per epoch), so the next attempt resumes
+ * from the last checkpoint.
+ */
+export function trainRunHandler(deps: Deps) {
+  return defineHandler(trainingJobSchema, async (ctx) => {
+    const lease = await claim(deps.db, ctx.data.runId, deps.backend);
+    if (!lease) return { skipped: true };
+    const a: AttemptState = { db: deps.db, lease, runLog: new RunLogWriter(deps.db, lease.runId), lastStep: -1 };
+    // Between steps: a shutdown hands the run back, a cancel (or a takeover) ends this attempt.
+    const betweenSteps = async () => {
+      ctx.signal.throwIfAborted();
+      await assertLease(deps.db, lease);
+    };
+    let model: MaskRCNN | undefined;
+    let outcome: Outcome;
+    try {
+      const plan = readPlan(await deps.db.trainingRun.findUniqueOrThrow({ where: { id: lease.runId }, select: { config: true, datasetSnapshot: true } }));
+      const backend = deps.threads && deps.threads > 1 ? `${deps.backend} (${deps.threads} threads)` : deps.backend;
+      a.runLog.info(`${lease.restarted ? 'Restarted' : 'Started'} · ${configSummary(plan.cfg, backend, plan.modelCfg)}`);
+      const data = await during('loading the dataset', () => loadData(deps, plan, a.runLog));
+      await betweenSteps();
+      const start = await during('loading the starting weights', () => startingPoint(deps.db, deps.dataDir, lease.runId, plan.cfg, plan.modelCfg, plan.classNames.length, lease.restarted));
+      model = start.model;
+      if (start.epoch > 0) ctx.log('info', 'resuming from checkpoint', { epoch: start.epoch });
+      a.runLog.info(start.line);
+      await betweenSteps();
+      outcome = { kind: 'completed', line: await trainEpochs(deps, ctx, a, plan, data, model, start) };
     } catch (err) {
-      if (err instanceof RunCancelled) {
-        const kept = await db.checkpoint.findFirst({ where: { runId: run.id }, orderBy: { epoch: 'desc' }, select: { epoch: true } });
-        runLog.warn(`Cancelled after step ${lastStep + 1}; ${kept ? `keeping the checkpoint of epoch ${kept.epoch} to resume from` : 'no checkpoint yet, a resume starts over'}`);
-        await runLog.flush();
-        await db.trainingRun.update({ where: { id: run.id }, data: { status: 'cancelled', finishedAt: new Date() } });
-        await deps.redis.del(runCancelKey(deps.prefix, run.id));
-        return { cancelled: true };
-      }
-      if (err instanceof UnrecoverableError) {
-        // fail() has logged its own messages; init errors and the like arrive here unlogged.
-        if (!(await db.trainingRun.findUnique({ where: { id: run.id }, select: { error: true } }))?.error) runLog.error(`Failed: ${err.message}`);
-        throw err;
-      }
-      if (signal.aborted) {
-        runLog.warn('Worker shutting down; the job goes back to the queue and resumes from the last checkpoint');
-        throw err; // shutdown: the runtime hands the job back; the next worker resumes
-      }
-      const message = err instanceof TrainingDivergedError ? err.message : `training failed: ${(err as Error).message}`;
-      runLog.error(`Failed: ${message}`);
-      await runLog.flush();
-      await db.trainingRun.update({ where: { id: run.id }, data: { status: 'failed', error: message, finishedAt: new Date() } });
-      throw new UnrecoverableError(message);
+      outcome = outcomeOf(err, ctx.signal);
     } finally {
       model?.dispose();
-      await runLog.flush();
     }
+    return settle(a, outcome);
   });
 }

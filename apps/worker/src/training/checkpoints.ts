@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Db } from '@segmenta/db';
+import { latestCheckpoint, type Db } from '@segmenta/db';
 import { loadCheckpoint, readOptimizerFile, readOptimizerState, saveCheckpoint, type MaskRCNN, type SlotTensor, type StateDict, type TrainingSummary } from '@segmenta/maskrcnn';
 
 /** Checkpoints live under DATA_DIR/checkpoints/<runId>/epoch-NNN; rows store the relative path. */
@@ -62,10 +62,12 @@ export async function markBestAndPrune(db: Db, dataDir: string, runId: string): 
 
 /** The newest checkpoint of a run with its optimiser slots, to resume after a crash or a cancel. */
 export async function loadLatestCheckpoint(db: Db, dataDir: string, runId: string) {
-  const latest = await db.checkpoint.findFirst({ where: { runId }, orderBy: { epoch: 'desc' } });
+  const latest = await latestCheckpoint(db, runId);
   if (!latest) return null;
   const dir = path.join(dataDir, latest.path);
-  const loaded = await loadCheckpoint(dir);
+  const loaded = await loadCheckpoint(dir).catch((err: Error) => {
+    throw new Error(`cannot load the checkpoint of epoch ${latest.epoch} to resume from (${dir}): ${err.message}`);
+  });
   const bytes = await readOptimizerFile(dir, loaded.manifest);
   return { epoch: latest.epoch, model: loaded.model, slots: bytes ? stateDictToSlots(readOptimizerState(bytes)) : undefined };
 }

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
-import { AppError, listPredictionsQuerySchema, parseOrThrow, predictRequestSchema, runIdParamSchema, type PredictionDto } from '@segmenta/contracts';
+import { AppError, JOB_OPTIONS, listPredictionsQuerySchema, parseOrThrow, predictRequestSchema, runIdParamSchema, type PredictionDto } from '@segmenta/contracts';
+import { findRunCheckpoint } from '@segmenta/db';
 import { requireOwner } from '@/server/auth';
 import { predictionDto } from '@/server/review';
 import { getServer } from '@/server/context';
@@ -17,9 +18,9 @@ export const POST = route<Params>(async (req, { params, principal }) => {
   const { db, queues } = getServer();
   const run = await db.trainingRun.findUnique({ where: { id: runId }, select: { id: true, status: true } });
   if (!run) throw new AppError('not_found', `Run ${runId} does not exist`);
-  const ckpt = await db.checkpoint.findFirst({ where: { runId, ...(body.checkpointId ? { id: body.checkpointId } : { isBest: true }) }, select: { id: true, epoch: true } });
+  const ckpt = await findRunCheckpoint(db, runId, body.checkpointId);
   if (!ckpt) throw new AppError('conflict', `Run ${runId} has no ${body.checkpointId ? `checkpoint ${body.checkpointId}` : 'checkpoint yet'}`);
-  const job = await queues.inference.add('predict', { runId, ...body, checkpointId: ckpt.id }, { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1_000, removeOnFail: 1_000 });
+  const job = await queues.inference.add('predict', { runId, ...body, checkpointId: ckpt.id }, JOB_OPTIONS);
   // A run still training predicts with its current best checkpoint; say so.
   return NextResponse.json({ jobId: job.id, checkpointId: ckpt.id, epoch: ckpt.epoch, runStatus: run.status }, { status: 202 });
 });
